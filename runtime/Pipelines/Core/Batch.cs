@@ -1,0 +1,119 @@
+using System.Buffers;
+using System.Collections;
+
+namespace Pipelines;
+
+/// <summary>
+/// The records of one batch of a <see cref="DStream{T}"/> (what Spark calls the batch's RDD): a read-only,
+/// pooled buffer split into one or more partitions.
+/// </summary>
+/// <remarks>
+/// A batch is valid while the stream remembers it (at least during the output operation that receives it).
+/// Copy the records (<see cref="ToArray"/>) to keep them longer: the buffer returns to its pool when the
+/// stream forgets the batch.
+/// </remarks>
+/// <typeparam name="T">The type of the records.</typeparam>
+public sealed class Batch<T> : IReadOnlyList<T>
+{
+    private static readonly int[] SinglePartition = [];
+
+    private T[] _items;
+    private readonly int _count;
+    private readonly int[] _partitionEnds;
+    private readonly bool _pooled;
+
+    internal Batch(T[] items, int count, int[]? partitionEnds, bool pooled)
+    {
+        _items = items;
+        _count = count;
+        _partitionEnds = partitionEnds is { Length: > 1 } ? partitionEnds : SinglePartition;
+        _pooled = pooled;
+    }
+
+    /// <summary>An empty batch with one partition.</summary>
+    public static Batch<T> Empty { get; } = new([], 0, null, pooled: false);
+
+    /// <summary>Creates a batch of one partition holding a copy of <paramref name="records"/>.</summary>
+    public static Batch<T> From(IEnumerable<T> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var items = records.ToArray();
+        return new Batch<T>(items, items.Length, null, pooled: false);
+    }
+
+    /// <summary>Creates a batch of one partition holding a copy of <paramref name="records"/>.</summary>
+    public static Batch<T> From(ReadOnlySpan<T> records) => new(records.ToArray(), records.Length, null, pooled: false);
+
+    /// <summary>The number of records.</summary>
+    public int Count => _count;
+
+    /// <summary>The records, all partitions in order.</summary>
+    public ReadOnlySpan<T> Span => new(_items, 0, _count);
+
+    /// <summary>The number of partitions (at least 1).</summary>
+    public int PartitionCount => _partitionEnds.Length == 0 ? 1 : _partitionEnds.Length;
+
+    /// <summary>The records of partition <paramref name="index"/>.</summary>
+    public ReadOnlySpan<T> GetPartition(int index)
+    {
+        if (_partitionEnds.Length == 0)
+        {
+            ArgumentOutOfRangeException.ThrowIfNotEqual(index, 0);
+            return Span;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _partitionEnds.Length);
+        var start = index == 0 ? 0 : _partitionEnds[index - 1];
+        return new ReadOnlySpan<T>(_items, start, _partitionEnds[index] - start);
+    }
+
+    /// <summary>The record at <paramref name="index"/>.</summary>
+    public T this[int index]
+    {
+        get
+        {
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
+            return _items[index];
+        }
+    }
+
+    /// <summary>A copy of the records.</summary>
+    public T[] ToArray() => Span.ToArray();
+
+    /// <summary>Enumerates the records.</summary>
+    public IEnumerator<T> GetEnumerator()
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            yield return _items[i];
+        }
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>Partition <paramref name="index"/> as a read-only list that does not copy.</summary>
+    internal IReadOnlyList<T> GetPartitionView(int index)
+    {
+        var span = GetPartition(index);
+        var start = index == 0 || _partitionEnds.Length == 0 ? 0 : _partitionEnds[index - 1];
+        return new PartitionView<T>(_items, start, span.Length);
+    }
+
+    internal int[]? PartitionEnds => _partitionEnds.Length == 0 ? null : _partitionEnds;
+
+    /// <summary>Returns the buffer to its pool. Only the stream that created the batch calls this.</summary>
+    internal void Release()
+    {
+        if (!_pooled)
+        {
+            return;
+        }
+
+        var items = Interlocked.Exchange(ref _items, []);
+        if (items.Length > 0)
+        {
+            ArrayPool<T>.Shared.Return(items, clearArray: System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+
+namespace Pipelines;
+
+/// <summary>
+/// Collects the records of a new batch in a pooled, growing buffer. Operators and generated stages write
+/// into it; <see cref="ToBatch"/> hands the buffer to the batch it creates.
+/// </summary>
+/// <typeparam name="T">The type of the records.</typeparam>
+public sealed class BatchBuilder<T>
+{
+    private T[] _items;
+    private int _count;
+    private List<int>? _partitionEnds;
+
+    /// <summary>Creates a builder with room for <paramref name="capacity"/> records.</summary>
+    public BatchBuilder(int capacity = 16)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        _items = capacity == 0 ? [] : ArrayPool<T>.Shared.Rent(capacity);
+    }
+
+    /// <summary>The number of records added so far.</summary>
+    public int Count => _count;
+
+    /// <summary>Adds one record.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Add(T item)
+    {
+        var items = _items;
+        var count = _count;
+        if ((uint)count < (uint)items.Length)
+        {
+            items[count] = item;
+            _count = count + 1;
+        }
+        else
+        {
+            AddWithResize(item);
+        }
+    }
+
+    /// <summary>Adds records.</summary>
+    public void AddRange(ReadOnlySpan<T> items)
+    {
+        EnsureCapacity(_count + items.Length);
+        items.CopyTo(_items.AsSpan(_count));
+        _count += items.Length;
+    }
+
+    /// <summary>Adds records.</summary>
+    public void AddRange(IEnumerable<T> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        foreach (var item in items)
+        {
+            Add(item);
+        }
+    }
+
+    /// <summary>Ends the current partition: records added after this go to the next one.</summary>
+    public void EndPartition() => (_partitionEnds ??= []).Add(_count);
+
+    /// <summary>Makes sure the buffer holds at least <paramref name="capacity"/> records without growing.</summary>
+    public void EnsureCapacity(int capacity)
+    {
+        if (capacity > _items.Length)
+        {
+            Grow(capacity);
+        }
+    }
+
+    /// <summary>
+    /// Creates the batch and hands it the buffer; the builder starts again empty. When partitions were ended
+    /// with <see cref="EndPartition"/>, records after the last end form the final partition.
+    /// </summary>
+    public Batch<T> ToBatch()
+    {
+        int[]? ends = null;
+        if (_partitionEnds is { Count: > 0 })
+        {
+            if (_partitionEnds[^1] != _count)
+            {
+                _partitionEnds.Add(_count);
+            }
+
+            ends = _partitionEnds.ToArray();
+            _partitionEnds.Clear();
+        }
+
+        var batch = _items.Length == 0 ? Batch<T>.Empty : new Batch<T>(_items, _count, ends, pooled: true);
+        if (_items.Length == 0 && ends is not null)
+        {
+            batch = new Batch<T>([], 0, ends, pooled: false);
+        }
+
+        _items = [];
+        _count = 0;
+        return batch;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void AddWithResize(T item)
+    {
+        Grow(_count + 1);
+        _items[_count++] = item;
+    }
+
+    private void Grow(int minimum)
+    {
+        var next = ArrayPool<T>.Shared.Rent(Math.Max(minimum, Math.Max(16, _items.Length * 2)));
+        _items.AsSpan(0, _count).CopyTo(next);
+        if (_items.Length > 0)
+        {
+            ArrayPool<T>.Shared.Return(_items, RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+        }
+
+        _items = next;
+    }
+}

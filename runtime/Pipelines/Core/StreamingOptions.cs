@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Pipelines;
+
+/// <summary>Settings of a <see cref="StreamingContext"/>; every one has a default.</summary>
+public sealed class StreamingOptions
+{
+    /// <summary>The clock that cuts time into batches. Tests pass a <see cref="Testing.ManualClock"/>.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Where logs go. Defaults to no logging.</summary>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>Where <c>Print</c> writes. Defaults to <see cref="Console.Out"/>.</summary>
+    public TextWriter? Output { get; init; }
+
+    /// <summary>The folder for checkpoints, or <c>null</c> for none (set it before the context starts).</summary>
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>How long a receiver waits before it starts again after <c>Restart</c> (Spark: 2 s).</summary>
+    public TimeSpan ReceiverRestartDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a non-graceful stop waits for the batch in flight to notice cancellation.</summary>
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Listeners told about batches and receivers; more can be added with <see cref="StreamingContext.AddStreamingListener"/>.</summary>
+    public IList<IStreamingListener> Listeners { get; init; } = new List<IStreamingListener>();
+}

@@ -1,0 +1,273 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Pipelines.Scheduling;
+
+/// <summary>
+/// Cuts batches at each batch time (Spark's JobGenerator) and runs their output operations one batch at a
+/// time, in registration order (Spark's JobScheduler). Input is sealed on the timer; computation happens on
+/// one job loop, so streams never compute concurrently.
+/// </summary>
+internal sealed class JobScheduler
+{
+    private readonly StreamingContext _context;
+    private readonly ILogger _logger;
+    private readonly Channel<BatchInfo> _queue = Channel.CreateUnbounded<BatchInfo>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _hardStop = new();
+    private readonly object _gate = new();
+    private readonly List<(BatchTime Time, TaskCompletionSource<BatchInfo> Done)> _waiters = [];
+    private ITimer? _timer;
+    private BatchTime _nextTime;
+    private BatchTime _lastCompleted;
+    private bool _generating;
+    private Task? _loop;
+
+    public JobScheduler(StreamingContext context, BatchTime zeroTime)
+    {
+        _context = context;
+        _logger = context.LoggerFactory.CreateLogger<JobScheduler>();
+        ZeroTime = zeroTime;
+        _nextTime = zeroTime + context.BatchInterval;
+        _lastCompleted = zeroTime;
+    }
+
+    public BatchTime ZeroTime { get; }
+
+    /// <summary>The newest batch time whose outputs all ran.</summary>
+    public BatchTime LastCompletedTime
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lastCompleted;
+            }
+        }
+    }
+
+    public void Start()
+    {
+        foreach (var input in _context.Inputs)
+        {
+            input.Start();
+        }
+
+        _loop = Task.Run(RunLoopAsync);
+        lock (_gate)
+        {
+            _generating = true;
+            _timer = _context.TimeProvider.CreateTimer(_ => OnTimer(), null, DueIn(), Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>Completes with the batch's info once batch <paramref name="time"/> (and every earlier one) finished.</summary>
+    public Task<BatchInfo> WhenCompletedAsync(BatchTime time)
+    {
+        var done = new TaskCompletionSource<BatchInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            if (time <= _lastCompleted)
+            {
+                done.SetResult(new BatchInfo(time, 0, default));
+            }
+            else
+            {
+                _waiters.Add((time, done));
+            }
+        }
+
+        return done.Task;
+    }
+
+    public async Task StopAsync(bool graceful, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _generating = false;
+            _timer?.Dispose();
+        }
+
+        if (!graceful)
+        {
+            await _hardStop.CancelAsync().ConfigureAwait(false);
+        }
+
+        await StopInputsAsync(cancellationToken).ConfigureAwait(false);
+        _queue.Writer.TryComplete();
+        if (_loop is not null)
+        {
+            var wait = _loop.WaitAsync(cancellationToken);
+            if (!graceful)
+            {
+                wait = wait.WaitAsync(_context.Options.StopTimeout, TimeProvider.System, cancellationToken);
+            }
+
+            try
+            {
+                await wait.ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                _logger.LogWarning("The batch in flight did not observe cancellation within {Timeout}; the context stopped without it", _context.Options.StopTimeout);
+            }
+        }
+
+        lock (_gate)
+        {
+            foreach (var (_, done) in _waiters)
+            {
+                done.TrySetCanceled();
+            }
+
+            _waiters.Clear();
+        }
+    }
+
+    private async Task StopInputsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var input in _context.Inputs)
+        {
+            try
+            {
+                await input.StopAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                _logger.LogError(error, "Input stream {Input} failed to stop", input);
+            }
+        }
+    }
+
+    private TimeSpan DueIn()
+    {
+        var due = _nextTime.ToDateTimeOffset() - _context.TimeProvider.GetUtcNow();
+        return due < TimeSpan.Zero ? TimeSpan.Zero : due;
+    }
+
+    private void OnTimer()
+    {
+        lock (_gate)
+        {
+            if (!_generating)
+            {
+                return;
+            }
+
+            var now = BatchTime.FromDateTimeOffset(_context.TimeProvider.GetUtcNow());
+            while (_nextTime <= now)
+            {
+                GenerateBatch(_nextTime);
+                _nextTime += _context.BatchInterval;
+            }
+
+            _timer?.Change(DueIn(), Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>Seals every input at <paramref name="time"/> and queues the batch.</summary>
+    private void GenerateBatch(BatchTime time)
+    {
+        long records = 0;
+        foreach (var input in _context.Inputs)
+        {
+            try
+            {
+                records += input.Seal(time);
+            }
+            catch (Exception error)
+            {
+                _logger.LogError(error, "Input stream {Input} failed to seal the batch at {BatchTime}; it contributes no records to it", input, time);
+            }
+        }
+
+        var info = new BatchInfo(time, records, _context.TimeProvider.GetUtcNow());
+        _context.Listeners.BatchSubmitted(info);
+        _queue.Writer.TryWrite(info);
+    }
+
+    private async Task RunLoopAsync()
+    {
+        await foreach (var submitted in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            if (_hardStop.IsCancellationRequested)
+            {
+                break;
+            }
+
+            var completed = await RunBatchAsync(submitted).ConfigureAwait(false);
+            CompleteWaiters(completed);
+        }
+    }
+
+    private async Task<BatchInfo> RunBatchAsync(BatchInfo submitted)
+    {
+        var time = submitted.BatchTime;
+        var started = submitted with { ProcessingStartTime = _context.TimeProvider.GetUtcNow() };
+        _context.Listeners.BatchStarted(started);
+        Exception? failure = null;
+        foreach (var output in _context.Outputs)
+        {
+            _context.Listeners.OutputStarted(new OutputOperationInfo(time, output.Id, output.Name));
+            Exception? outputFailure = null;
+            try
+            {
+                await output.RunAsync(time, _hardStop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_hardStop.IsCancellationRequested)
+            {
+                outputFailure = new OperationCanceledException($"The batch at {time} was cancelled by a non-graceful stop.");
+            }
+            catch (Exception error)
+            {
+                outputFailure = error;
+                _logger.LogError(error, "Output operation {Output} (#{Id}) failed on the batch at {BatchTime}", output.Name, output.Id, time);
+            }
+
+            failure ??= outputFailure;
+            _context.Listeners.OutputCompleted(new OutputOperationInfo(time, output.Id, output.Name, outputFailure));
+            if (_hardStop.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+
+        foreach (var output in _context.Outputs)
+        {
+            output.Stream.ClearMetadata(time);
+        }
+
+        var completed = started with { ProcessingEndTime = _context.TimeProvider.GetUtcNow(), Failure = failure };
+        _context.Listeners.BatchCompleted(completed);
+        if (failure is not null && !_hardStop.IsCancellationRequested)
+        {
+            _context.ReportError(failure);
+        }
+
+        return completed;
+    }
+
+    private void CompleteWaiters(BatchInfo completed)
+    {
+        List<TaskCompletionSource<BatchInfo>>? ready = null;
+        lock (_gate)
+        {
+            _lastCompleted = completed.BatchTime;
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_waiters[i].Time <= completed.BatchTime)
+                {
+                    (ready ??= []).Add(_waiters[i].Done);
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+
+        if (ready is not null)
+        {
+            foreach (var done in ready)
+            {
+                done.TrySetResult(completed);
+            }
+        }
+    }
+}

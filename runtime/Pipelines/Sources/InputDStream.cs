@@ -1,0 +1,82 @@
+namespace Pipelines.Sources;
+
+/// <summary>What the scheduler needs of an input stream.</summary>
+internal interface IInputDStream
+{
+    /// <summary>The stream's id within its context, in creation order.</summary>
+    int Id { get; set; }
+
+    /// <summary>Fixes the records of the batch at <paramref name="time"/>; returns how many there are.</summary>
+    long Seal(BatchTime time);
+
+    /// <summary>Starts receiving, when the context starts.</summary>
+    void Start();
+
+    /// <summary>Stops receiving, when the context stops.</summary>
+    Task StopAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A stream with no parents whose batches come from outside. At each batch time the scheduler seals the
+/// input (fixes which records belong to the batch, on the timer); the job loop computes the batch later.
+/// </summary>
+/// <typeparam name="T">The type of the records.</typeparam>
+internal abstract class InputDStream<T> : DStream<T>, IInputDStream
+{
+    private readonly Dictionary<BatchTime, Batch<T>> _sealed = [];
+
+    protected InputDStream(StreamingContext context, string name)
+        : base(context, name)
+    {
+    }
+
+    public int Id { get; set; }
+
+    public override TimeSpan SlideDuration => Context.BatchInterval;
+
+    internal override IReadOnlyList<DStream> Dependencies => [];
+
+    public long Seal(BatchTime time)
+    {
+        var batch = TakeBatch(time);
+        lock (_sealed)
+        {
+            _sealed[time] = batch;
+        }
+
+        return batch.Count;
+    }
+
+    /// <summary>Takes the records that arrived up to <paramref name="time"/> and not yet taken.</summary>
+    protected abstract Batch<T> TakeBatch(BatchTime time);
+
+    public virtual void Start()
+    {
+    }
+
+    public virtual Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    internal override Batch<T>? Compute(BatchTime time)
+    {
+        lock (_sealed)
+        {
+            return _sealed.Remove(time, out var batch) ? batch : Batch<T>.Empty;
+        }
+    }
+
+    internal override void ClearMetadata(BatchTime time)
+    {
+        base.ClearMetadata(time);
+        var limit = time - RememberDuration;
+        lock (_sealed)
+        {
+            foreach (var stale in _sealed.Keys.Where(t => t <= limit).ToList())
+            {
+                _sealed.Remove(stale, out var batch);
+                batch?.Release();
+            }
+        }
+    }
+
+    public override string ToString() => $"{Name} #{Id}";
+}

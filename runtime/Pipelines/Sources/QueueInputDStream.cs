@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+
+namespace Pipelines.Sources;
+
+/// <summary>Spark's <c>queueStream</c>: each batch takes one queued collection, or all of them.</summary>
+internal sealed class QueueInputDStream<T> : InputDStream<T>
+{
+    private readonly ConcurrentQueue<IEnumerable<T>> _queue;
+    private readonly bool _oneAtATime;
+    private readonly T[]? _defaultBatch;
+
+    public QueueInputDStream(StreamingContext context, ConcurrentQueue<IEnumerable<T>> queue, bool oneAtATime, IEnumerable<T>? defaultBatch)
+        : base(context, "QueueStream")
+    {
+        _queue = queue;
+        _oneAtATime = oneAtATime;
+        _defaultBatch = defaultBatch?.ToArray();
+    }
+
+    protected override Batch<T> TakeBatch(BatchTime time)
+    {
+        var builder = new BatchBuilder<T>();
+        var any = false;
+        while (_queue.TryDequeue(out var records))
+        {
+            any = true;
+            builder.AddRange(records);
+            if (_oneAtATime)
+            {
+                break;
+            }
+
+            builder.EndPartition();
+        }
+
+        if (!any && _defaultBatch is not null)
+        {
+            builder.AddRange(_defaultBatch);
+        }
+
+        return builder.ToBatch();
+    }
+}
