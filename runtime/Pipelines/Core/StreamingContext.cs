@@ -18,7 +18,7 @@ namespace Pipelines;
 /// await ssc.AwaitTerminationAsync();
 /// </code>
 /// </example>
-public sealed class StreamingContext : IAsyncDisposable
+public sealed partial class StreamingContext : IAsyncDisposable
 {
     private readonly object _gate = new();
     private readonly List<IInputDStream> _inputs = [];
