@@ -1,0 +1,123 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+using Pipelines.Analyzers.Runtime;
+
+namespace Pipelines.Analyzers.Definitions;
+
+/// <summary>
+/// PIPE002: a lambda passed to a stream operator inside a pipeline definition (a public static <c>Define…</c>
+/// method of a <c>[StreamingPipeline]</c> class) captures a local, a parameter or <c>this</c>. The generator
+/// inlines lambdas into its loops, which it cannot do with a closure, so that definition runs interpreted.
+/// This is the only diagnostic for captures: the generator falls back silently.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class CapturingLambdaAnalyzer : DiagnosticAnalyzer
+{
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
+        ImmutableArray.Create(DiagnosticDescriptors.LambdaCapturesVariable);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (PipelinesSymbols.TryCreate(start.Compilation) is not { StreamingPipelineAttribute: { } attribute } symbols)
+            {
+                return;
+            }
+
+            start.RegisterOperationAction(
+                operationContext => AnalyzeLambda(operationContext, symbols, attribute), OperationKind.AnonymousFunction);
+        });
+    }
+
+    private static void AnalyzeLambda(OperationAnalysisContext context, PipelinesSymbols symbols, INamedTypeSymbol attribute)
+    {
+        if (context.ContainingSymbol is not IMethodSymbol { IsStatic: true, DeclaredAccessibility: Accessibility.Public } method ||
+            !method.Name.StartsWith("Define", System.StringComparison.Ordinal) ||
+            !HasAttribute(method.ContainingType, attribute))
+        {
+            return;
+        }
+
+        var lambda = (IAnonymousFunctionOperation)context.Operation;
+        if (!IsOperatorArgument(lambda, symbols) ||
+            lambda.Syntax is not AnonymousFunctionExpressionSyntax syntax ||
+            lambda.SemanticModel is not { } model)
+        {
+            return;
+        }
+
+        var flow = model.AnalyzeDataFlow(syntax);
+        if (flow is null || !flow.Succeeded)
+        {
+            return;
+        }
+
+        foreach (var captured in flow.CapturedInside)
+        {
+            if (IsDeclaredInside(captured, syntax))
+            {
+                continue;
+            }
+
+            var location = FirstReference(syntax, captured, model, context.CancellationToken) ?? syntax.GetLocation();
+            context.ReportDiagnostic(Diagnostic.Create(
+                DiagnosticDescriptors.LambdaCapturesVariable,
+                location,
+                captured.Name,
+                method.Name));
+        }
+    }
+
+    /// <summary>Whether the lambda is an argument of a Pipelines stream operator (not a lambda nested in one).</summary>
+    private static bool IsOperatorArgument(IAnonymousFunctionOperation lambda, PipelinesSymbols symbols) =>
+        OperationTrees.InvocationTakingLambda(lambda) is { } invocation && symbols.StreamReceiver(invocation) is not null;
+
+    private static bool HasAttribute(INamedTypeSymbol type, INamedTypeSymbol attribute)
+    {
+        foreach (var data in type.GetAttributes())
+        {
+            if (SymbolEqualityComparer.Default.Equals(data.AttributeClass, attribute))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsDeclaredInside(ISymbol symbol, SyntaxNode lambda)
+    {
+        foreach (var location in symbol.Locations)
+        {
+            if (location.IsInSource && location.SourceTree == lambda.SyntaxTree && lambda.Span.Contains(location.SourceSpan))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static Location? FirstReference(
+        AnonymousFunctionExpressionSyntax lambda, ISymbol symbol, SemanticModel model, System.Threading.CancellationToken cancellationToken)
+    {
+        // Definitions are static methods, so the captured variable is always a named local or parameter.
+        foreach (var node in lambda.Body.DescendantNodesAndSelf())
+        {
+            if (node is IdentifierNameSyntax identifier &&
+                identifier.Identifier.ValueText == symbol.Name &&
+                SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(identifier, cancellationToken).Symbol, symbol))
+            {
+                return identifier.GetLocation();
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,120 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+using Pipelines.Analyzers.Runtime;
+
+namespace Pipelines.Analyzers.Lifecycle;
+
+/// <summary>
+/// PIPE010: a stream operator, output or input added to a context's graph after <c>Start()</c> in the same
+/// method (a later statement of the block that starts it), which the runtime rejects. Only the first call of
+/// each chain is reported, and calls inside lambdas (which run later, or never) are left alone.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class OperationAfterStartAnalyzer : DiagnosticAnalyzer
+{
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
+        ImmutableArray.Create(DiagnosticDescriptors.OperationAfterStart);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (PipelinesSymbols.TryCreate(start.Compilation) is not { StreamingContext: not null } symbols)
+            {
+                return;
+            }
+
+            start.RegisterOperationAction(operationContext => Analyze(operationContext, symbols), OperationKind.Invocation);
+        });
+    }
+
+    private static void Analyze(OperationAnalysisContext context, PipelinesSymbols symbols)
+    {
+        var start = (IInvocationOperation)context.Operation;
+        if (!symbols.IsContextMethod(start.TargetMethod, "Start") ||
+            StreamOrigins.ContextSymbol(start.Instance) is not { } contextSymbol ||
+            FollowingStatements(start.Syntax) is not { } region)
+        {
+            return;
+        }
+
+        foreach (var operation in OperationTrees.Root(start).Descendants())
+        {
+            if (operation is not IInvocationOperation later ||
+                later.Syntax.SpanStart < region.Start ||
+                !region.Contains(later.Syntax.Span) ||
+                IsInsideFunction(later.Syntax, start.Syntax))
+            {
+                continue;
+            }
+
+            if (AddsToGraphOf(later, contextSymbol, symbols, context.CancellationToken))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.OperationAfterStart,
+                    OperationTrees.NameLocation(later),
+                    later.TargetMethod.Name,
+                    start.Instance!.Syntax.ToString()));
+            }
+        }
+    }
+
+    /// <summary>Whether the call is the first of a chain that adds to the graph of the started context.</summary>
+    private static bool AddsToGraphOf(IInvocationOperation call, ISymbol contextSymbol, PipelinesSymbols symbols, System.Threading.CancellationToken cancellationToken)
+    {
+        if (symbols.StreamReceiver(call) is { } receiver)
+        {
+            // Report a chain once, at its first operator after Start.
+            if (PipelinesSymbols.WalkDownConversions(receiver) is IInvocationOperation inner &&
+                (symbols.StreamReceiver(inner) is not null || IsContextSource(inner, symbols)))
+            {
+                return false;
+            }
+
+            return SymbolEqualityComparer.Default.Equals(
+                StreamOrigins.ContextSymbol(StreamOrigins.Context(receiver, symbols, cancellationToken)), contextSymbol);
+        }
+
+        return IsContextSource(call, symbols) &&
+               SymbolEqualityComparer.Default.Equals(StreamOrigins.ContextSymbol(call.Instance), contextSymbol);
+    }
+
+    /// <summary>A context method that creates an input stream (QueueStream, SocketTextStream…).</summary>
+    private static bool IsContextSource(IInvocationOperation call, PipelinesSymbols symbols) =>
+        call.Instance is not null && symbols.IsStreamingContext(call.TargetMethod.ContainingType) && symbols.IsDStream(call.TargetMethod.ReturnType);
+
+    /// <summary>The span of the statements after the one holding <paramref name="start"/>, in its block.</summary>
+    private static Microsoft.CodeAnalysis.Text.TextSpan? FollowingStatements(SyntaxNode start)
+    {
+        var statement = start.FirstAncestorOrSelf<StatementSyntax>();
+        if (statement is null)
+        {
+            return null;
+        }
+
+        SyntaxNode container = statement.Parent is GlobalStatementSyntax global ? global.Parent! : statement.Parent!;
+        var end = statement.Parent is GlobalStatementSyntax g ? g.Span.End : statement.Span.End;
+        return container is BlockSyntax or CompilationUnitSyntax or SwitchSectionSyntax
+            ? Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(end, container.Span.End)
+            : null;
+    }
+
+    /// <summary>Whether <paramref name="node"/> sits in a lambda or local function that does not also hold Start.</summary>
+    private static bool IsInsideFunction(SyntaxNode node, SyntaxNode start)
+    {
+        for (var current = node.Parent; current is not null; current = current.Parent)
+        {
+            if (current is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)
+            {
+                return !current.Span.Contains(start.Span);
+            }
+        }
+
+        return false;
+    }
+}
