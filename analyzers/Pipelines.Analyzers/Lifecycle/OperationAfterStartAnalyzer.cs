@@ -80,13 +80,11 @@ public sealed class OperationAfterStartAnalyzer : DiagnosticAnalyzer
                 StreamOrigins.ContextSymbol(StreamOrigins.Context(receiver, symbols, cancellationToken)), contextSymbol);
         }
 
-        return IsContextSource(call, symbols) &&
-               SymbolEqualityComparer.Default.Equals(StreamOrigins.ContextSymbol(call.Instance), contextSymbol);
+        return SymbolEqualityComparer.Default.Equals(StreamOrigins.ContextSymbol(symbols.ContextReceiver(call)), contextSymbol);
     }
 
     /// <summary>A context method that creates an input stream (QueueStream, SocketTextStream…).</summary>
-    private static bool IsContextSource(IInvocationOperation call, PipelinesSymbols symbols) =>
-        call.Instance is not null && symbols.IsStreamingContext(call.TargetMethod.ContainingType) && symbols.IsDStream(call.TargetMethod.ReturnType);
+    private static bool IsContextSource(IInvocationOperation call, PipelinesSymbols symbols) => symbols.ContextReceiver(call) is not null;
 
     /// <summary>The span of the statements after the one holding <paramref name="start"/>, in its block.</summary>
     private static Microsoft.CodeAnalysis.Text.TextSpan? FollowingStatements(SyntaxNode start)

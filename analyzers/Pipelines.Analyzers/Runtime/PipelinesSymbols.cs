@@ -100,10 +100,49 @@ internal sealed class PipelinesSymbols
     public bool IsOutput(IInvocationOperation invocation) =>
         invocation.TargetMethod.ReturnsVoid && StreamReceiver(invocation) is not null;
 
-    /// <summary>A method of <c>StreamingContext</c> with the given name.</summary>
-    public bool IsContextMethod(IMethodSymbol method, string name) =>
-        method.Name == name && StreamingContext is not null &&
-        SymbolEqualityComparer.Default.Equals(method.ContainingType, StreamingContext);
+    /// <summary>A method of <c>StreamingContext</c> (or a Pipelines extension method on it) with the given name.</summary>
+    public bool IsContextMethod(IMethodSymbol method, string name)
+    {
+        if (method.Name != name || StreamingContext is null)
+        {
+            return false;
+        }
+
+        if (SymbolEqualityComparer.Default.Equals(method.ContainingType, StreamingContext))
+        {
+            return true;
+        }
+
+        var definition = method.ReducedFrom ?? method;
+        return definition.IsExtensionMethod && definition.Parameters.Length > 0 && IsInPipelinesNamespace(definition) &&
+               SymbolEqualityComparer.Default.Equals(definition.Parameters[0].Type, StreamingContext);
+    }
+
+    /// <summary>
+    /// The context a call creates an input stream from (<c>ssc</c> in <c>ssc.QueueStream(q)</c>, also for Pipelines
+    /// extension methods on <c>StreamingContext</c>), or null when the call does not create a stream from a context.
+    /// </summary>
+    public IOperation? ContextReceiver(IInvocationOperation invocation)
+    {
+        var method = invocation.TargetMethod;
+        if (StreamingContext is null || !IsDStream(method.ReturnType))
+        {
+            return null;
+        }
+
+        if (invocation.Instance is { } instance && SymbolEqualityComparer.Default.Equals(method.ContainingType, StreamingContext))
+        {
+            return WalkDownConversions(instance);
+        }
+
+        if (method.IsExtensionMethod && invocation.Instance is null && IsInPipelinesNamespace(method) && FirstArgumentValue(invocation) is { } first &&
+            IsStreamingContext(WalkDownConversions(first)?.Type))
+        {
+            return WalkDownConversions(first);
+        }
+
+        return null;
+    }
 
     /// <summary>Whether a symbol is declared in namespace <c>Pipelines</c> (exactly, not a child namespace).</summary>
     public static bool IsInPipelinesNamespace(ISymbol symbol)

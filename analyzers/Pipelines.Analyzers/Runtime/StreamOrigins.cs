@@ -29,8 +29,8 @@ internal static class StreamOrigins
                 case IInvocationOperation invocation when symbols.StreamReceiver(invocation) is { } receiver:
                     stream = receiver;
                     break;
-                case IInvocationOperation { Instance: { } instance } invocation when symbols.IsStreamingContext(invocation.TargetMethod.ContainingType):
-                    return PipelinesSymbols.WalkDownConversions(instance);
+                case IInvocationOperation invocation when symbols.ContextReceiver(invocation) is { } context:
+                    return context;
                 default:
                     return null;
             }

@@ -38,7 +38,7 @@ internal static class ParentSlides
 
                     stream = receiver;
                     break;
-                case IInvocationOperation { Instance: { } context } invocation when symbols.IsStreamingContext(invocation.TargetMethod.ContainingType):
+                case IInvocationOperation invocation when symbols.ContextReceiver(invocation) is { } context:
                     return BatchInterval(context, symbols, cancellationToken);
                 default:
                     return null;
