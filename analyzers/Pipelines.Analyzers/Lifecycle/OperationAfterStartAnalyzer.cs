@@ -69,6 +69,12 @@ public sealed class OperationAfterStartAnalyzer : DiagnosticAnalyzer
     {
         if (symbols.StreamReceiver(call) is { } receiver)
         {
+            // Queries such as Slice read the stream; only new streams and outputs change the graph.
+            if (!symbols.IsTransformation(call) && !symbols.IsOutput(call))
+            {
+                return false;
+            }
+
             // Report a chain once, at its first operator after Start.
             if (PipelinesSymbols.WalkDownConversions(receiver) is IInvocationOperation inner &&
                 (symbols.StreamReceiver(inner) is not null || IsContextSource(inner, symbols)))

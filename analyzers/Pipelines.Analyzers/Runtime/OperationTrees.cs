@@ -32,7 +32,7 @@ internal static class OperationTrees
             };
             if (name is not null)
             {
-                return name.GetLocation();
+                return name.Identifier.GetLocation();
             }
         }
 

@@ -31,6 +31,16 @@ internal static class Verify<TAnalyzer>
         return test.RunAsync();
     }
 
+    /// <summary>As <see cref="AnalyzerAsync"/>, for a program written as top-level statements.</summary>
+    public static Task ProgramAsync(string source, params DiagnosticResult[] expected)
+    {
+        var test = new AnalyzerTest { TestCode = source };
+        test.TestState.OutputKind = OutputKind.ConsoleApplication;
+        test.ExpectedDiagnostics.AddRange(expected);
+        Configure(test.TestState);
+        return test.RunAsync();
+    }
+
     /// <summary>Asserts the diagnostics marked in <paramref name="source"/> and that the fix turns it into <paramref name="fixedSource"/>.</summary>
     public static Task CodeFixAsync<TCodeFix>(string source, string fixedSource)
         where TCodeFix : CodeFixProvider, new()
