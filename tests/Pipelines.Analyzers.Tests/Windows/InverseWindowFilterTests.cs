@@ -16,7 +16,7 @@ public class InverseWindowFilterTests
                     pairs.{|#0:ReduceByKeyAndWindow|}((a, b) => a + b, (a, b) => a - b, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10));
 
                 public static DStream<(string Key, int Value)> Named(DStream<(string Key, int Value)> pairs) =>
-                    pairs.{|PIPE009:ReduceByKeyAndWindow|}(reduce: (a, b) => a + b, inverseReduce: (a, b) => a - b, windowLength: TimeSpan.FromSeconds(30), filter: null);
+                    pairs.{|PIPE009:ReduceByKeyAndWindow|}(reducer: (a, b) => a + b, inverseReducer: (a, b) => a - b, windowDuration: TimeSpan.FromSeconds(30), filter: null);
             }
             """,
             Verifier.Diagnostic(DiagnosticDescriptors.InverseWindowWithoutFilter).WithLocation(0));

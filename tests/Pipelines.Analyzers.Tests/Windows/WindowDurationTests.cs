@@ -36,7 +36,7 @@ public class WindowDurationTests
                     var ssc = new StreamingContext(new TimeSpan(0, 0, 1));
                     var pairs = ssc.QueueStream(new[] { new[] { ("a", 1) } });
                     pairs.ReduceByKeyAndWindow((a, b) => a + b, TimeSpan.FromSeconds(4), {|PIPE003:TimeSpan.FromMilliseconds(1500)|}).Print();
-                    pairs.Map(p => p.Item2).CountByWindow(slideInterval: {|PIPE003:TimeSpan.FromMilliseconds(500)|}, windowLength: {|PIPE003:TimeSpan.FromMilliseconds(2500)|}).Print();
+                    pairs.Map(p => p.Item2).CountByWindow(slideDuration: {|PIPE003:TimeSpan.FromMilliseconds(500)|}, windowDuration: {|PIPE003:TimeSpan.FromMilliseconds(2500)|}).Print();
                 }
             }
             """);
