@@ -35,9 +35,10 @@ public sealed class MapWithStateDStream<TKey, TValue, TState, TMapped> : DStream
     /// </summary>
     public DStream<(TKey Key, TState State)> StateSnapshots()
     {
-        _core.WantSnapshots();
-        return new TransformedDStream<MapWithStateBatch<TKey, TState, TMapped>, (TKey, TState)>(
+        var snapshots = new TransformedDStream<MapWithStateBatch<TKey, TState, TMapped>, (TKey, TState)>(
             _core, nameof(StateSnapshots), static (batch, _) => Batch<(TKey, TState)>.From(batch[0].Snapshot ?? []));
+        _core.WantSnapshots();
+        return snapshots;
     }
 
     internal override Batch<TMapped>? Compute(BatchTime time)

@@ -122,7 +122,10 @@ internal sealed class ReducedWindowedDStream<TKey, TValue> : DStream<(TKey Key, 
 
         foreach (var (parentTime, values) in entering)
         {
-            _kept[parentTime] = values;
+            if (values.Count > 0)
+            {
+                _kept[parentTime] = values;
+            }
         }
 
         _result = next;
