@@ -99,16 +99,20 @@ public sealed class StateFailureTests
     public void A_second_output_asking_for_the_failed_batch_gets_the_same_error_without_running_the_function_again()
     {
         var calls = 0;
-        using var run = StreamingTest.Start(InputWithPoison, s =>
-        {
-            var updated = s.UpdateStateByKey((IReadOnlyList<int> values, Optional<int> state) =>
+        var outputs = new OutputFailures();
+        using var run = StreamingTest.Start(
+            InputWithPoison,
+            s =>
             {
-                Interlocked.Increment(ref calls);
-                return SumUnlessThirteen(values, state);
-            });
-            updated.ForEachBatch((_, _) => { });
-            return updated;
-        });
+                var updated = s.UpdateStateByKey((IReadOnlyList<int> values, Optional<int> state) =>
+                {
+                    Interlocked.Increment(ref calls);
+                    return SumUnlessThirteen(values, state);
+                });
+                updated.ForEachBatch((_, _) => { });
+                return updated;
+            },
+            options: new StreamingOptions { Listeners = [outputs] });
 
         run.Step();
         run.Step();
@@ -117,9 +121,29 @@ public sealed class StateFailureTests
 
         Assert.IsType<StreamingOperatorException>(failed.Failure);
         Assert.InRange(calls - before, 1, 2);
+        var errors = outputs.Failures.Where(f => f.BatchTime == new BatchTime(3000)).Select(f => f.Failure).ToArray();
+        Assert.Equal(2, errors.Length);
+        Assert.All(errors, e => Assert.Equal("13 is not allowed", Assert.IsType<StreamingOperatorException>(e).InnerException!.Message));
+
         var afterFailure = calls;
         Assert.Equal([("a", 3), ("b", 1)], Sorted(run.Step().Records));
         Assert.Equal(2, calls - afterFailure);
+    }
+
+    private sealed class OutputFailures : IStreamingListener
+    {
+        public List<OutputOperationInfo> Failures { get; } = [];
+
+        public void OnOutputOperationCompleted(OutputOperationInfo output)
+        {
+            if (output.Failure is not null)
+            {
+                lock (Failures)
+                {
+                    Failures.Add(output);
+                }
+            }
+        }
     }
 
     private static void AssertSameState(KeyedStateSnapshot<string, int> expected, KeyedStateSnapshot<string, int> actual)
