@@ -31,8 +31,8 @@ internal static class WindowDurations
         if (duration.Ticks % unit.Ticks != 0)
         {
             throw new ArgumentException(
-                $"{operation}: the {what} ({Format(duration)}) must be a multiple of the parent stream's slide duration ({Format(unit)}); " +
-                "for a stream read from an input that is the batch interval.",
+                $"{operation}: the {what} ({Format(duration)}) must be a multiple of the parent stream's slide duration ({Format(unit)}), " +
+                "which is the batch interval unless the parent is itself windowed. Choose a whole number of parent batches.",
                 parameterName);
         }
     }
