@@ -82,6 +82,25 @@ public static partial class PairDStreamExtensions
     }
 
     /// <summary>
+    /// The form of <c>UpdateStateByKey</c> whose function updates all keys at once (Spark's iterator form): it
+    /// gets every key that has a state or new values, with its new values and state, and returns the new
+    /// state of each key to keep; keys it does not return are removed. Optionally starts from
+    /// <paramref name="initialState"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A key appears twice in <paramref name="initialState"/>.</exception>
+    public static DStream<(TKey Key, TState State)> UpdateStateByKey<TKey, TValue, TState>(
+        this DStream<(TKey Key, TValue Value)> stream,
+        Func<IEnumerable<(TKey Key, IReadOnlyList<TValue> Values, Optional<TState> State)>, IEnumerable<(TKey Key, TState State)>> update,
+        IEnumerable<(TKey Key, TState State)>? initialState = null)
+        where TKey : notnull
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(update);
+        var initial = initialState is null ? null : InitialStates.Materialize(initialState, nameof(initialState));
+        return new BulkStateDStream<TKey, TValue, TState>(stream, update, initial);
+    }
+
+    /// <summary>
     /// Calls the mapping function of <paramref name="spec"/> for each record, in order, with the key's
     /// <see cref="State{TState}"/>, and emits what it returns (Spark's <c>mapWithState</c>). Unlike
     /// <c>UpdateStateByKey</c>, only keys with records in the batch are called, plus, with a

@@ -152,4 +152,47 @@ public sealed class UpdateStateByKeyTests
 
         Assert.Equal([[("a", 11)], [("a", 1111)]], output);
     }
+
+    [Fact]
+    public void UpdateStateByKey_iterator_form_updates_all_keys_at_once_and_removes_keys_it_does_not_return()
+    {
+        var seen = new List<string>();
+        var output = StreamingTest.Run(
+            Words,
+            s => s.Map(w => (w, 1)).UpdateStateByKey((IEnumerable<(string Key, IReadOnlyList<int> Values, Optional<int> State)> all) =>
+            {
+                var rows = all.ToArray();
+                seen.Add(string.Join(" ", rows.Select(r => $"{r.Key}:{r.Values.Count}:{r.State}").Order(StringComparer.Ordinal)));
+
+                // Keep a key while it gets values; drop it in the first batch without any.
+                return rows.Where(r => r.Values.Count > 0).Select(r => (r.Key, r.State.GetValueOrDefault(0) + r.Values.Count));
+            }, [("z", 7)]),
+            numBatches: 6);
+
+        Assert.Equal(
+            [
+                [("a", 1)],
+                [("a", 2), ("b", 1)],
+                [("a", 3), ("b", 2), ("c", 1)],
+                [("a", 4), ("b", 3)],
+                [("a", 5)],
+                [],
+            ],
+            SortedBatches(output));
+        Assert.Equal("a:1:None z:0:Some(7)", seen[0]);
+        Assert.Equal("a:1:Some(3) b:1:Some(2) c:0:Some(1)", seen[3]);
+    }
+
+    [Fact]
+    public void UpdateStateByKey_iterator_form_that_returns_a_key_twice_fails_the_batch()
+    {
+        using var run = StreamingTest.Start(
+            Words,
+            s => s.Map(w => (w, 1)).UpdateStateByKey((IEnumerable<(string Key, IReadOnlyList<int> Values, Optional<int> State)> all) =>
+                all.SelectMany(r => new[] { (r.Key, 1), (r.Key, 2) })));
+
+        var error = Assert.IsType<StreamingOperatorException>(run.Step().Failure);
+
+        Assert.Contains("'a' more than once", error.Message, StringComparison.Ordinal);
+    }
 }
