@@ -54,6 +54,8 @@ public static partial class PairDStreamExtensions
     /// As in Spark, without <paramref name="filter"/> a key whose value returned to neutral stays in the output
     /// (e.g. <c>("a", 0)</c>). A filter that rejects the neutral value (e.g. <c>p =&gt; p.Value != 0</c>) drops those
     /// keys, and then the output equals the recomputing form's output filtered the same way.
+    /// If a function throws, that window fails and the kept result stays as it was; the next window continues
+    /// from the last successful one, without the batches that entered in the failed window.
     /// </remarks>
     /// <param name="stream">The pairs.</param>
     /// <param name="reducer">Combines two values; associative and commutative.</param>
