@@ -22,5 +22,7 @@ internal sealed class ReceiverInputDStream<T> : InputDStream<T>, IInputStreamIde
 
     public override Task StopAsync(CancellationToken cancellationToken) => Supervisor.StopAsync(cancellationToken);
 
+    public override bool HasPendingData => Supervisor.PendingCount > 0;
+
     protected override Batch<T> TakeBatch(BatchTime time) => Supervisor.TakeBatch();
 }
