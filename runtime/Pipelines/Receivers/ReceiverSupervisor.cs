@@ -21,6 +21,7 @@ internal sealed class ReceiverSupervisor<T>
     private readonly CancellationTokenSource _lifetime = new();
     private readonly List<Task> _workers = [];
     private CancellationTokenSource? _run;
+    private bool _active;
     private bool _started;
     private bool _finished;
     private bool _restartPending;
@@ -69,7 +70,15 @@ internal sealed class ReceiverSupervisor<T>
     public int PendingCount => _buffer.Count;
 
     /// <summary>Starts the receiver, when the context starts.</summary>
-    public void Start() => StartReceiver();
+    public void Start()
+    {
+        lock (_gate)
+        {
+            _active = true;
+        }
+
+        StartReceiver();
+    }
 
     /// <summary>Takes the records stored since the previous batch.</summary>
     public Batch<T> TakeBatch() => _buffer.Take();
@@ -220,7 +229,7 @@ internal sealed class ReceiverSupervisor<T>
     {
         lock (_gate)
         {
-            if (_finished || _started)
+            if (!_active || _finished || _started)
             {
                 return;
             }

@@ -174,3 +174,37 @@ internal sealed class ManualReceiver<T> : Receiver<T>
 
     public override void OnStop() => Interlocked.Increment(ref Stops);
 }
+
+/// <summary>A logger factory that keeps every entry, to check what the runtime logs.</summary>
+internal sealed class CapturingLoggerFactory : Microsoft.Extensions.Logging.ILoggerFactory
+{
+    private readonly ConcurrentQueue<(Microsoft.Extensions.Logging.LogLevel Level, string Category, string Message, Exception? Error)> _entries = new();
+
+    public IReadOnlyList<(Microsoft.Extensions.Logging.LogLevel Level, string Category, string Message, Exception? Error)> Entries => [.. _entries];
+
+    public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void AddProvider(Microsoft.Extensions.Logging.ILoggerProvider provider)
+    {
+    }
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(CapturingLoggerFactory factory, string category) : Microsoft.Extensions.Logging.ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(
+            Microsoft.Extensions.Logging.LogLevel logLevel,
+            Microsoft.Extensions.Logging.EventId eventId,
+            TState state,
+            Exception? exception,
+            Func<TState, Exception?, string> formatter) =>
+            factory._entries.Enqueue((logLevel, category, formatter(state, exception), exception));
+    }
+}

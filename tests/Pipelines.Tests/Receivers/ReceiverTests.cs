@@ -68,9 +68,10 @@ public sealed class ReceiverTests
     public async Task A_receiver_whose_OnStart_throws_is_reported_and_restarted_and_the_stream_keeps_going()
     {
         var events = new ReceiverEvents();
+        using var logs = new CapturingLoggerFactory();
         await using var ssc = new StreamingContext(
             TimeSpan.FromMilliseconds(50),
-            new StreamingOptions { ReceiverRestartDelay = TimeSpan.FromMilliseconds(10), Listeners = [events] });
+            new StreamingOptions { ReceiverRestartDelay = TimeSpan.FromMilliseconds(10), Listeners = [events], LoggerFactory = logs });
         var receiver = new FailingStartReceiver(failures: 2);
         var collected = new Collector<string>(ssc.ReceiverStream(receiver));
         ssc.Start();
@@ -85,6 +86,10 @@ public sealed class ReceiverTests
         Assert.All(events.Errors, e => Assert.Contains("Error starting receiver FailingStartReceiver", e.Message, StringComparison.Ordinal));
         Assert.Single(events.Started);
         Assert.False(ssc.AwaitTerminationAsync().IsCompleted);
+        var logged = logs.Entries.Where(e => e.Level == Microsoft.Extensions.Logging.LogLevel.Error).ToList();
+        Assert.Equal(2, logged.Count);
+        Assert.All(logged, e => Assert.Contains("FailingStartReceiver of input stream #0 reported an error", e.Message, StringComparison.Ordinal));
+        Assert.All(logged, e => Assert.Equal("cannot open the feed yet", e.Error?.Message));
     }
 
     [Fact]
