@@ -16,7 +16,7 @@ internal sealed class ReceiverSupervisor<T>
     private readonly Receiver<T> _receiver;
     private readonly IInputStreamIdentity _stream;
     private readonly ILogger _logger;
-    private readonly RecordBuffer<T> _buffer = new();
+    private readonly RecordBuffer<T> _buffer;
     private readonly RateLimiter? _limiter;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly List<Task> _workers = [];
@@ -31,6 +31,7 @@ internal sealed class ReceiverSupervisor<T>
         _context = context;
         _receiver = receiver;
         _stream = stream;
+        _buffer = new RecordBuffer<T>(receiver.GetType().Name);
         _logger = context.LoggerFactory.CreateLogger(typeof(Receiver<>).Namespace + ".Receiver." + receiver.GetType().Name);
         if (context.Options.ReceiverMaxRate is { } rate)
         {
@@ -86,14 +87,14 @@ internal sealed class ReceiverSupervisor<T>
     public void Push(T record)
     {
         _limiter?.Acquire(1, _lifetime.Token);
-        _buffer.Add(record, this);
+        _buffer.Add(record);
     }
 
     public void PushRange(IEnumerable<T> records)
     {
         if (_limiter is null)
         {
-            _buffer.AddRange(records, this);
+            _buffer.AddRange(records);
             return;
         }
 
@@ -107,7 +108,7 @@ internal sealed class ReceiverSupervisor<T>
     {
         if (_limiter is null)
         {
-            _buffer.AddRange(records, this);
+            _buffer.AddRange(records);
             return;
         }
 

@@ -5,7 +5,7 @@ namespace Pipelines.Receivers;
 /// runtime needs): writers add under a lock, and each batch time takes everything added so far.
 /// </summary>
 /// <typeparam name="T">The type of the records.</typeparam>
-internal sealed class RecordBuffer<T>
+internal sealed class RecordBuffer<T>(string owner)
 {
     private readonly object _gate = new();
     private BatchBuilder<T> _current = new(0);
@@ -22,29 +22,27 @@ internal sealed class RecordBuffer<T>
         }
     }
 
-    public void Add(T record, object owner)
+    public void Add(T record)
     {
         lock (_gate)
         {
-            ThrowIfClosed(owner);
+            ThrowIfClosed();
             _current.Add(record);
         }
     }
 
-    public void AddRange(IEnumerable<T> records, object owner)
+    public void AddRange(IEnumerable<T> records)
     {
-        lock (_gate)
-        {
-            ThrowIfClosed(owner);
-            _current.AddRange(records);
-        }
+        // Enumerate outside the lock: a lazy sequence must not hold up the batch being cut.
+        var items = records as T[] ?? records.ToArray();
+        AddRange(items.AsSpan());
     }
 
-    public void AddRange(ReadOnlySpan<T> records, object owner)
+    public void AddRange(ReadOnlySpan<T> records)
     {
         lock (_gate)
         {
-            ThrowIfClosed(owner);
+            ThrowIfClosed();
             _current.AddRange(records);
         }
     }
@@ -67,12 +65,12 @@ internal sealed class RecordBuffer<T>
         }
     }
 
-    private void ThrowIfClosed(object owner)
+    private void ThrowIfClosed()
     {
         if (_closed)
         {
             throw new InvalidOperationException(
-                $"Cannot store records: the StreamingContext of this receiver has stopped ({owner}). Stop storing when StoppingToken is cancelled.");
+                $"Cannot store records: the StreamingContext of receiver {owner} has stopped. Stop storing when StoppingToken is cancelled.");
         }
     }
 }

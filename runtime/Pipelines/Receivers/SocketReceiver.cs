@@ -58,7 +58,7 @@ internal sealed class SocketReceiver(string host, int port, SocketTextStreamOpti
                 }
                 else
                 {
-                    logger.LogWarning(error, "SocketTextStream lost the connection to {Address}; reconnecting", Address);
+                    ReportError($"SocketTextStream lost the connection to {Address}; reconnecting", error);
                 }
             }
 

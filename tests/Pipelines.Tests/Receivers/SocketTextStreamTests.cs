@@ -43,6 +43,34 @@ public sealed class SocketTextStreamTests
     }
 
     [Fact]
+    public async Task A_reset_connection_is_reported_and_the_receiver_reconnects()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var events = new ReceiverEvents();
+        await using var ssc = new StreamingContext(TimeSpan.FromMilliseconds(50), new StreamingOptions { Listeners = [events] });
+        var collected = new Collector<string>(ssc.SocketTextStream("127.0.0.1", port, FastReconnect));
+
+        ssc.Start();
+        using (var connection = await listener.AcceptTcpClientAsync().Guard("the first connection"))
+        {
+            await WriteAsync(connection, "before the reset\n");
+            await collected.WaitForCountAsync(1);
+            connection.Client.Close(timeout: 0); // linger 0: the peer sees a reset, not an orderly close
+        }
+
+        using var again = await listener.AcceptTcpClientAsync().Guard("the reconnection");
+        await WriteAsync(again, "after the reset\n");
+        await collected.WaitForCountAsync(2);
+
+        Assert.Equal(["after the reset", "before the reset"], collected.All.Order(StringComparer.Ordinal));
+        var reported = Assert.Single(events.Errors);
+        Assert.Contains($"lost the connection to 127.0.0.1:{port}", reported.Message, StringComparison.Ordinal);
+        Assert.IsAssignableFrom<IOException>(reported.Error);
+    }
+
+    [Fact]
     public async Task A_refused_connection_is_retried_until_the_server_appears()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
