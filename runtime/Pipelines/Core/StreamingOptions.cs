@@ -21,24 +21,8 @@ public sealed class StreamingOptions
     /// <summary>How long a receiver waits before it starts again after <c>Restart</c> (Spark: 2 s).</summary>
     public TimeSpan ReceiverRestartDelay { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>
-    /// The most records per second each receiver may store (Spark's <c>spark.streaming.receiver.maxRate</c>), or
-    /// <c>null</c> (the default) for no limit. A receiver over the rate waits in <c>Store</c>.
-    /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The rate is zero or negative.</exception>
-    public long? ReceiverMaxRate
-    {
-        get;
-        init
-        {
-            if (value is { } rate)
-            {
-                ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rate, nameof(ReceiverMaxRate));
-            }
-
-            field = value;
-        }
-    }
+    /// <summary>Rate limits and backpressure for receivers; off by default.</summary>
+    public BackpressureOptions Backpressure { get; init; } = new();
 
     /// <summary>How long a non-graceful stop waits for the batch in flight to notice cancellation.</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(10);

@@ -65,8 +65,8 @@ public abstract class Receiver<T>
     protected TimeProvider TimeProvider => _supervisor?.TimeProvider ?? TimeProvider.System;
 
     /// <summary>
-    /// Hands one record to the stream; it goes into the batch of the current interval. When
-    /// <see cref="StreamingOptions.ReceiverMaxRate"/> is set, this waits as needed to keep to that rate.
+    /// Hands one record to the stream; it goes into the batch of the current interval. When a rate limit is set
+    /// (<see cref="BackpressureOptions.MaxRatePerReceiver"/>, or backpressure), this waits as needed to keep to it.
     /// </summary>
     /// <exception cref="InvalidOperationException">The receiver is not attached, or its context has stopped.</exception>
     public void Store(T record) => Supervisor.Push(record);

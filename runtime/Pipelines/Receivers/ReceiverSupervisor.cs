@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Pipelines.Backpressure;
 
 namespace Pipelines.Receivers;
 
@@ -17,7 +18,7 @@ internal sealed class ReceiverSupervisor<T>
     private readonly IInputStreamIdentity _stream;
     private readonly ILogger _logger;
     private readonly RecordBuffer<T> _buffer;
-    private readonly RateLimiter? _limiter;
+    private readonly RateLimiter _limiter;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly List<Task> _workers = [];
     private CancellationTokenSource? _run;
@@ -33,10 +34,7 @@ internal sealed class ReceiverSupervisor<T>
         _stream = stream;
         _buffer = new RecordBuffer<T>(receiver.GetType().Name);
         _logger = context.LoggerFactory.CreateLogger(typeof(Receiver<>).Namespace + ".Receiver." + receiver.GetType().Name);
-        if (context.Options.ReceiverMaxRate is { } rate)
-        {
-            _limiter = new RateLimiter(rate, context.TimeProvider);
-        }
+        _limiter = context.RateController.CreateLimiter();
     }
 
     public int StreamId => _stream.Id;
@@ -86,13 +84,13 @@ internal sealed class ReceiverSupervisor<T>
 
     public void Push(T record)
     {
-        _limiter?.Acquire(1, _lifetime.Token);
+        _limiter.Acquire(1, _lifetime.Token);
         _buffer.Add(record);
     }
 
     public void PushRange(IEnumerable<T> records)
     {
-        if (_limiter is null)
+        if (double.IsPositiveInfinity(_limiter.Rate))
         {
             _buffer.AddRange(records);
             return;
@@ -106,7 +104,7 @@ internal sealed class ReceiverSupervisor<T>
 
     public void PushRange(ReadOnlySpan<T> records)
     {
-        if (_limiter is null)
+        if (double.IsPositiveInfinity(_limiter.Rate))
         {
             _buffer.AddRange(records);
             return;
