@@ -13,6 +13,9 @@ internal sealed class ReceiverSupervisor<T>
     private static readonly CancellationToken Cancelled = new(canceled: true);
 
     private readonly object _gate = new();
+
+    // Serializes the receiver's OnStart and OnStop, so that a stop never runs OnStop while OnStart is still running.
+    private readonly object _lifecycle = new();
     private readonly StreamingContext _context;
     private readonly Receiver<T> _receiver;
     private readonly IInputStreamIdentity _stream;
@@ -226,29 +229,36 @@ internal sealed class ReceiverSupervisor<T>
 
     private void StartReceiver()
     {
-        lock (_gate)
+        lock (_lifecycle)
         {
-            if (!_active || _finished || _started)
+            lock (_gate)
             {
+                if (!_active || _finished || _started)
+                {
+                    return;
+                }
+
+                _run = new CancellationTokenSource();
+                _started = true;
+            }
+
+            try
+            {
+                _receiver.OnStart();
+            }
+            catch (Exception error)
+            {
+                Restart($"Error starting receiver {ReceiverName}: {error.Message}", error, delay: null);
                 return;
             }
 
-            _run = new CancellationTokenSource();
-            _started = true;
+            // OnStart may have stopped the receiver itself; then there is no start to announce.
+            if (IsReceiverStarted)
+            {
+                _logger.LogInformation("Receiver {Receiver} of input stream #{StreamId} started", ReceiverName, StreamId);
+                _context.Listeners.ReceiverStarted(Info(null, null));
+            }
         }
-
-        try
-        {
-            _receiver.OnStart();
-        }
-        catch (Exception error)
-        {
-            Restart($"Error starting receiver {ReceiverName}: {error.Message}", error, delay: null);
-            return;
-        }
-
-        _logger.LogInformation("Receiver {Receiver} of input stream #{StreamId} started", ReceiverName, StreamId);
-        _context.Listeners.ReceiverStarted(Info(null, null));
     }
 
     private void StopReceiver(string message, Exception? error)
@@ -274,13 +284,18 @@ internal sealed class ReceiverSupervisor<T>
             _logger.LogError(callbackErrors, "A cancellation callback of receiver {Receiver} threw", ReceiverName);
         }
 
-        try
+        // Only the caller that flipped the state gets here, so a worker that calls Stop while OnStop waits for it
+        // returns above instead of waiting for this lock.
+        lock (_lifecycle)
         {
-            _receiver.OnStop();
-        }
-        catch (Exception stopError)
-        {
-            _logger.LogError(stopError, "OnStop of receiver {Receiver} (input stream #{StreamId}) threw; the receiver is stopped anyway", ReceiverName, StreamId);
+            try
+            {
+                _receiver.OnStop();
+            }
+            catch (Exception stopError)
+            {
+                _logger.LogError(stopError, "OnStop of receiver {Receiver} (input stream #{StreamId}) threw; the receiver is stopped anyway", ReceiverName, StreamId);
+            }
         }
 
         _logger.LogInformation("Receiver {Receiver} of input stream #{StreamId} stopped: {Message}", ReceiverName, StreamId, message);

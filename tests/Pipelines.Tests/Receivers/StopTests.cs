@@ -123,6 +123,70 @@ public sealed class StopTests
         Assert.True(receiver.WorkerSawStop);
     }
 
+    [Fact]
+    public async Task A_stop_while_OnStart_runs_calls_OnStop_only_after_OnStart_returned()
+    {
+        await using var ssc = new StreamingContext(
+            TimeSpan.FromSeconds(1),
+            new StreamingOptions { TimeProvider = new ManualClock(), ReceiverRestartDelay = TimeSpan.Zero });
+        var receiver = new SlowSecondStartReceiver();
+        _ = new Collector<int>(ssc.ReceiverStream(receiver));
+        ssc.Start();
+        await receiver.SecondStartEntered.Task.Guard("the restart to enter OnStart");
+
+        var stopping = Task.Run(() => ssc.StopAsync());
+        Assert.True(SpinWait.SpinUntil(() => receiver.IsStopped, ReceiverTestKit.HangGuard), "the stop did not begin");
+        receiver.ReleaseSecondStart.Set();
+        await stopping.Guard("the stop");
+
+        Assert.Equal(["start 1 (throws)", "stop", "start 2", "start 2 returns", "stop"], receiver.Calls);
+    }
+
+    private sealed class SlowSecondStartReceiver : Receiver<int>
+    {
+        private readonly List<string> _calls = [];
+        private int _starts;
+
+        public TaskCompletionSource SecondStartEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ManualResetEventSlim ReleaseSecondStart { get; } = new();
+
+        public IReadOnlyList<string> Calls
+        {
+            get
+            {
+                lock (_calls)
+                {
+                    return [.. _calls];
+                }
+            }
+        }
+
+        public override void OnStart()
+        {
+            if (Interlocked.Increment(ref _starts) == 1)
+            {
+                Record("start 1 (throws)");
+                throw new InvalidOperationException("first start fails");
+            }
+
+            Record("start 2");
+            SecondStartEntered.TrySetResult();
+            ReleaseSecondStart.Wait(ReceiverTestKit.HangGuard);
+            Record("start 2 returns");
+        }
+
+        public override void OnStop() => Record("stop");
+
+        private void Record(string call)
+        {
+            lock (_calls)
+            {
+                _calls.Add(call);
+            }
+        }
+    }
+
     private sealed class BlockingWorkerReceiver : Receiver<int>
     {
         private volatile bool _workerSawStop;
