@@ -120,7 +120,7 @@ internal sealed class FileInputDStream : InputDStream<string>
             var names = ListFileNames();
             if (names is null)
             {
-                _logger.LogWarning("TextFileStream: the folder {Directory} is gone; the batch at {BatchTime} reads no files", Directory, time);
+                _logger.LogWarning("TextFileStream: the folder {Directory} cannot be listed; the batch at {BatchTime} reads no files", Directory, time);
                 _filesByBatch[time] = [];
                 return Batch<string>.Empty;
             }
@@ -184,6 +184,11 @@ internal sealed class FileInputDStream : InputDStream<string>
         }
         catch (DirectoryNotFoundException)
         {
+            return null;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning(error, "TextFileStream could not list {Directory}", Directory);
             return null;
         }
     }
