@@ -180,6 +180,51 @@ public sealed class ReceiverTests
         Assert.Empty(events.Errors);
     }
 
+    [Fact]
+    public async Task A_receiver_on_its_own_thread_stores_until_IsStopped_as_in_Spark()
+    {
+        var ssc = new StreamingContext(TimeSpan.FromMilliseconds(50));
+        var receiver = new ThreadReceiver();
+        var collected = new Collector<int>(ssc.ReceiverStream(receiver));
+        ssc.Start();
+
+        await collected.WaitForCountAsync(100);
+        await ssc.StopAsync().Guard("the stop");
+        await receiver.ThreadEnded.Task.Guard("the receiver's thread to see IsStopped");
+
+        var all = collected.All;
+        Assert.Equal(Enumerable.Range(0, all.Count), all.Order());
+    }
+
+    private sealed class ThreadReceiver : Receiver<int>
+    {
+        public TaskCompletionSource ThreadEnded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void OnStart() => new Thread(() =>
+        {
+            try
+            {
+                for (var i = 0; !IsStopped; i++)
+                {
+                    Store(i);
+                    Thread.Yield();
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // The context stopped between the check and the store.
+            }
+            finally
+            {
+                ThreadEnded.TrySetResult();
+            }
+        }) { IsBackground = true }.Start();
+
+        public override void OnStop()
+        {
+        }
+    }
+
     private sealed class FailingStartReceiver(int failures) : Receiver<string>
     {
         private int _attempts;
