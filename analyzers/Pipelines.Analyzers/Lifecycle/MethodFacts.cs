@@ -19,8 +19,9 @@ internal sealed class MethodFacts
     public bool SetsCheckpoint { get; private set; }
 
     /// <summary>
-    /// Whether a stream or a context is handed to code outside the Pipelines runtime (a user method that may
-    /// register outputs or set a checkpoint where this analysis cannot see).
+    /// Whether a stream or a context is handed to code outside the Pipelines runtime (a user method or
+    /// constructor, a field or property) that may register outputs or set a checkpoint where this analysis
+    /// cannot see.
     /// </summary>
     public bool HandsOffStreams { get; private set; }
 
@@ -34,6 +35,14 @@ internal sealed class MethodFacts
             {
                 case IInvocationOperation invocation:
                     facts.Visit(invocation, symbols);
+                    break;
+                case IObjectCreationOperation creation when creation.Constructor is { } constructor && !PipelinesSymbols.IsInPipelinesNamespace(constructor):
+                    facts.VisitArguments(creation.Arguments, symbols);
+                    break;
+                case ISimpleAssignmentOperation { Target: not ILocalReferenceOperation and not IDiscardOperation } assignment
+                    when IsStreamOrContext(assignment.Value, symbols):
+                    // Stored in a field or property: other code can reach it.
+                    facts.HandsOffStreams = true;
                     break;
                 case ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property: { Name: "CheckpointDirectory" } property } }
                     when SymbolEqualityComparer.Default.Equals(property.ContainingType, symbols.StreamingOptions):
@@ -58,18 +67,26 @@ internal sealed class MethodFacts
             SetsCheckpoint = true;
         }
 
-        if (PipelinesSymbols.IsInPipelinesNamespace(method.ContainingType))
+        if (!PipelinesSymbols.IsInPipelinesNamespace(method.ContainingType))
         {
-            return;
+            VisitArguments(invocation.Arguments, symbols);
         }
+    }
 
-        foreach (var argument in invocation.Arguments)
+    private void VisitArguments(System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments, PipelinesSymbols symbols)
+    {
+        foreach (var argument in arguments)
         {
-            var type = PipelinesSymbols.WalkDownConversions(argument.Value)?.Type;
-            if (symbols.IsDStream(type) || symbols.IsStreamingContext(type))
+            if (IsStreamOrContext(argument.Value, symbols))
             {
                 HandsOffStreams = true;
             }
         }
+    }
+
+    private static bool IsStreamOrContext(IOperation value, PipelinesSymbols symbols)
+    {
+        var type = PipelinesSymbols.WalkDownConversions(value)?.Type;
+        return symbols.IsDStream(type) || symbols.IsStreamingContext(type);
     }
 }

@@ -94,9 +94,31 @@ public class StartWithoutOutputTests
                     ssc.Start();
                 }
 
+                // An object that registers the outputs, or a field other code reads.
+                public static void Collector()
+                {
+                    var ssc = new StreamingContext(TimeSpan.FromSeconds(1));
+                    _ = new Printer<string>(ssc.QueueStream(new[] { new[] { "a" } }));
+                    ssc.Start();
+                }
+
+                private static DStream<int>? s_numbers;
+
+                public static void Stored()
+                {
+                    var ssc = new StreamingContext(TimeSpan.FromSeconds(1));
+                    s_numbers = ssc.QueueStream(new[] { new[] { 1 } });
+                    ssc.Start();
+                }
+
                 private static void RegisterOutputs(DStream<string> lines) => lines.Print();
 
                 private static void Build(StreamingContext ssc) => ssc.QueueStream(new[] { new[] { 1 } }).Print();
+            }
+
+            public sealed class Printer<T>
+            {
+                public Printer(DStream<T> stream) => stream.Print();
             }
             """);
 }
