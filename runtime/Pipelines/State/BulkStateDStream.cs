@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Pipelines.Stateful;
 
 /// <summary>
@@ -23,12 +21,7 @@ internal sealed class BulkStateDStream<TKey, TValue, TState> : KeyedStateDStream
     protected override (Dictionary<TKey, StateEntry<TState>> Next, Batch<(TKey Key, TState State)>? Output) Step(
         BatchTime time, Batch<(TKey Key, TValue Value)> input, Dictionary<TKey, StateEntry<TState>> previous, bool produceOutput)
     {
-        var groups = new Dictionary<TKey, List<TValue>>();
-        foreach (var (key, value) in input.Span)
-        {
-            ref var group = ref CollectionsMarshal.GetValueRefOrAddDefault(groups, key, out _);
-            (group ??= []).Add(value);
-        }
+        var groups = GroupValues(input);
 
         var returned = _update(Cogroup(previous, groups))
             ?? throw new InvalidOperationException("The UpdateStateByKey function returned null; return the new states (an empty sequence removes every key).");

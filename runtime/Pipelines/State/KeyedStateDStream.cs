@@ -98,6 +98,19 @@ internal abstract class KeyedStateDStream<TKey, TValue, TState, TOut> : DStream<
         BatchTime time, Batch<(TKey Key, TValue Value)> input, Dictionary<TKey, StateEntry<TState>> previous, bool produceOutput);
 
     /// <summary>Every key and state, as a new batch.</summary>
+    /// <summary>The batch's values grouped by key, in arrival order.</summary>
+    protected static Dictionary<TKey, List<TValue>> GroupValues(Batch<(TKey Key, TValue Value)> input)
+    {
+        var groups = new Dictionary<TKey, List<TValue>>();
+        foreach (var (key, value) in input.Span)
+        {
+            ref var group = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(groups, key, out _);
+            (group ??= []).Add(value);
+        }
+
+        return groups;
+    }
+
     protected static Batch<(TKey Key, TState State)> ToBatch(Dictionary<TKey, StateEntry<TState>> store)
     {
         var builder = new BatchBuilder<(TKey, TState)>(store.Count);

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Pipelines.Stateful;
 
 /// <summary>
@@ -24,12 +22,7 @@ internal sealed class StateDStream<TKey, TValue, TState> : KeyedStateDStream<TKe
     protected override (Dictionary<TKey, StateEntry<TState>> Next, Batch<(TKey Key, TState State)>? Output) Step(
         BatchTime time, Batch<(TKey Key, TValue Value)> input, Dictionary<TKey, StateEntry<TState>> previous, bool produceOutput)
     {
-        var groups = new Dictionary<TKey, List<TValue>>();
-        foreach (var (key, value) in input.Span)
-        {
-            ref var group = ref CollectionsMarshal.GetValueRefOrAddDefault(groups, key, out _);
-            (group ??= []).Add(value);
-        }
+        var groups = GroupValues(input);
 
         var next = new Dictionary<TKey, StateEntry<TState>>(previous.Count + groups.Count);
         foreach (var (key, entry) in previous)
