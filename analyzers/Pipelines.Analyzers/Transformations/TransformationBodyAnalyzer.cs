@@ -64,7 +64,7 @@ public sealed class TransformationBodyAnalyzer : DiagnosticAnalyzer
         {
             if (current is IAnonymousFunctionOperation lambda &&
                 OperationTrees.InvocationTakingLambda(lambda) is { } invocation &&
-                symbols.IsTransformation(invocation))
+                (symbols.IsTransformation(invocation) || IsStateMappingFunction(invocation.TargetMethod)))
             {
                 return lambda;
             }
@@ -72,6 +72,10 @@ public sealed class TransformationBodyAnalyzer : DiagnosticAnalyzer
 
         return null;
     }
+
+    /// <summary><c>StateSpec.Function(…)</c>: its lambda runs per key and batch inside <c>MapWithState</c>.</summary>
+    private static bool IsStateMappingFunction(IMethodSymbol method) =>
+        method.Name == "Function" && method.ContainingType is { Name: "StateSpec" } type && PipelinesSymbols.IsInPipelinesNamespace(type);
 
     /// <summary>
     /// A call on a <c>Random</c> the transformation made itself (<c>new Random(seed)</c> in the lambda) repeats

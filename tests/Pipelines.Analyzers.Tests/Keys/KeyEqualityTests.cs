@@ -39,6 +39,8 @@ public class KeyEqualityTests
                     byArray.{|PIPE008:Join|}(byArray).Print();
                     byArray.{|PIPE008:ReduceByKeyAndWindow|}((a, b) => a + b, TimeSpan.FromSeconds(2)).Print();
                     byArray.{|PIPE008:UpdateStateByKey|}<int[], int, int>((values, state) => values.Count).Print();
+                    byArray.{|PIPE008:MapWithState|}(StateSpec.Function((int[] key, Optional<int> value, State<int> state) => key.Length)).Print();
+                    byArray.{|PIPE008:GroupByKeyAndWindow|}(TimeSpan.FromSeconds(2)).Print();
                     byTuple.{|#1:CoGroup|}(byTuple).Print();
                     blobs.{|PIPE008:CountByValue|}().Print();
                     byArray.MapValues(v => v + 1).Print();

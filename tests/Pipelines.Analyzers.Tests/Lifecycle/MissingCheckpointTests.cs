@@ -20,6 +20,12 @@ public class MissingCheckpointTests
                     pairs.{|PIPE011:ReduceByKeyAndWindow|}((a, b) => a + b, (a, b) => a - b, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1), p => p.Value != 0).Print();
                     pairs.Map(p => p.Item1).{|PIPE011:CountByWindow|}(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1)).Print();
                     pairs.Map(p => p.Item2).{|PIPE011:ReduceByWindow|}((a, b) => a + b, (a, b) => a - b, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1)).Print();
+                    pairs.Map(p => p.Item1).{|PIPE011:CountByValueAndWindow|}(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1)).Print();
+                    pairs.{|PIPE011:MapWithState|}(StateSpec.Function((string key, Optional<int> value, State<int> state) =>
+                    {
+                        state.Update(state.Exists ? state.Get() + 1 : 1);
+                        return key;
+                    })).Print();
                     ssc.Start();
                 }
             }

@@ -29,6 +29,11 @@ public class NonDeterministicCallTests
                     lines.FlatMap(l => l.Split(' ').Select(w => w + {|PIPE006:DateTime.UtcNow|}.Ticks)).Print();
                     lines.Map(l => (l, 1)).ReduceByKey((a, b) => a + b + {|PIPE006:TimeProvider.System.GetUtcNow()|}.Second).Print();
                     lines.Transform((batch, time) => batch.Select(l => l + {|PIPE006:DateTime.Today|})).Print();
+                    lines.Map(l => (l, 1)).MapWithState(StateSpec.Function((string word, Optional<int> one, State<long> state) =>
+                    {
+                        state.Update({|PIPE006:DateTime.UtcNow|}.Ticks);
+                        return word;
+                    })).Print();
                 }
             }
             """,
