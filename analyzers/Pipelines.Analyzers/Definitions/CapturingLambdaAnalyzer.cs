@@ -37,9 +37,7 @@ public sealed class CapturingLambdaAnalyzer : DiagnosticAnalyzer
 
     private static void AnalyzeLambda(OperationAnalysisContext context, PipelinesSymbols symbols, INamedTypeSymbol attribute)
     {
-        if (context.ContainingSymbol is not IMethodSymbol { IsStatic: true, DeclaredAccessibility: Accessibility.Public } method ||
-            !method.Name.StartsWith("Define", System.StringComparison.Ordinal) ||
-            !HasAttribute(method.ContainingType, attribute))
+        if (!PipelineClasses.IsDefinition(context.ContainingSymbol, attribute))
         {
             return;
         }
@@ -70,26 +68,13 @@ public sealed class CapturingLambdaAnalyzer : DiagnosticAnalyzer
                 DiagnosticDescriptors.LambdaCapturesVariable,
                 location,
                 captured.Name,
-                method.Name));
+                context.ContainingSymbol.Name));
         }
     }
 
     /// <summary>Whether the lambda is an argument of a Pipelines stream operator (not a lambda nested in one).</summary>
     private static bool IsOperatorArgument(IAnonymousFunctionOperation lambda, PipelinesSymbols symbols) =>
         OperationTrees.InvocationTakingLambda(lambda) is { } invocation && symbols.StreamReceiver(invocation) is not null;
-
-    private static bool HasAttribute(INamedTypeSymbol type, INamedTypeSymbol attribute)
-    {
-        foreach (var data in type.GetAttributes())
-        {
-            if (SymbolEqualityComparer.Default.Equals(data.AttributeClass, attribute))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     private static bool IsDeclaredInside(ISymbol symbol, SyntaxNode lambda)
     {

@@ -22,7 +22,7 @@ public sealed class PartialPipelineAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            var attribute = start.Compilation.GetTypeByMetadataName("Pipelines.StreamingPipelineAttribute");
+            var attribute = start.Compilation.GetTypeByMetadataName(PipelineClasses.AttributeMetadataName);
             if (attribute is null)
             {
                 return;
@@ -44,7 +44,7 @@ public sealed class PartialPipelineAnalyzer : DiagnosticAnalyzer
         }
 
         string suffix;
-        if (IsPipeline(type, attribute))
+        if (PipelineClasses.IsPipeline(type, attribute))
         {
             suffix = string.Empty;
         }
@@ -61,24 +61,11 @@ public sealed class PartialPipelineAnalyzer : DiagnosticAnalyzer
             DiagnosticDescriptors.PipelineClassNotPartial, declaration.Identifier.GetLocation(), type.Name, suffix));
     }
 
-    private static bool IsPipeline(INamedTypeSymbol type, INamedTypeSymbol attribute)
-    {
-        foreach (var data in type.GetAttributes())
-        {
-            if (SymbolEqualityComparer.Default.Equals(data.AttributeClass, attribute))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     private static INamedTypeSymbol? FindNestedPipeline(INamedTypeSymbol type, INamedTypeSymbol attribute)
     {
         foreach (var member in type.GetTypeMembers())
         {
-            if (IsPipeline(member, attribute))
+            if (PipelineClasses.IsPipeline(member, attribute))
             {
                 return member;
             }

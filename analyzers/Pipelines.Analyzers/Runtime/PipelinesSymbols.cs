@@ -15,7 +15,7 @@ internal sealed class PipelinesSymbols
         DStream = dStream;
         StreamingContext = compilation.GetTypeByMetadataName("Pipelines.StreamingContext");
         StreamingOptions = compilation.GetTypeByMetadataName("Pipelines.StreamingOptions");
-        StreamingPipelineAttribute = compilation.GetTypeByMetadataName("Pipelines.StreamingPipelineAttribute");
+        StreamingPipelineAttribute = compilation.GetTypeByMetadataName(Definitions.PipelineClasses.AttributeMetadataName);
         TimeSpan = compilation.GetTypeByMetadataName("System.TimeSpan");
     }
 
