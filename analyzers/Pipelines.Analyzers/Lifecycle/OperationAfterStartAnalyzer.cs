@@ -43,11 +43,13 @@ public sealed class OperationAfterStartAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        foreach (var operation in OperationTrees.Root(start).Descendants())
+        var root = OperationTrees.Root(start);
+        var end = EndOfStartedContext(root, contextSymbol, region);
+        foreach (var operation in root.Descendants())
         {
             if (operation is not IInvocationOperation later ||
                 later.Syntax.SpanStart < region.Start ||
-                !region.Contains(later.Syntax.Span) ||
+                later.Syntax.Span.End > end ||
                 IsInsideFunction(later.Syntax, start.Syntax))
             {
                 continue;
@@ -62,6 +64,26 @@ public sealed class OperationAfterStartAnalyzer : DiagnosticAnalyzer
                     start.Instance!.Syntax.ToString()));
             }
         }
+    }
+
+    /// <summary>
+    /// Where the started context stops being the one the variable holds: the first assignment of a new
+    /// context to it after Start (a restart, e.g. recovery from a checkpoint), else the end of the block.
+    /// </summary>
+    private static int EndOfStartedContext(IOperation root, ISymbol contextSymbol, Microsoft.CodeAnalysis.Text.TextSpan region)
+    {
+        var end = region.End;
+        foreach (var operation in root.Descendants())
+        {
+            if (operation is IAssignmentOperation assignment &&
+                assignment.Syntax.SpanStart >= region.Start && assignment.Syntax.SpanStart < end &&
+                SymbolEqualityComparer.Default.Equals(StreamOrigins.ContextSymbol(assignment.Target), contextSymbol))
+            {
+                end = assignment.Syntax.SpanStart;
+            }
+        }
+
+        return end;
     }
 
     /// <summary>Whether the call is the first of a chain that adds to the graph of the started context.</summary>

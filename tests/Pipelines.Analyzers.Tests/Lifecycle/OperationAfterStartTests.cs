@@ -74,6 +74,19 @@ public class OperationAfterStartTests
                     other.Start();
                     await ssc.StopAsync();
                 }
+
+                public static async Task Restart()
+                {
+                    var ssc = new StreamingContext(TimeSpan.FromSeconds(1));
+                    ssc.QueueStream(new[] { new[] { 1 } }).Print();
+                    ssc.Start();
+                    await ssc.StopAsync();
+
+                    // A new context in the same variable: building its graph before its own Start is fine.
+                    ssc = new StreamingContext(TimeSpan.FromSeconds(1));
+                    ssc.QueueStream(new[] { new[] { 2 } }).Map(x => x + 1).Print();
+                    ssc.Start();
+                }
             }
             """);
 }
