@@ -1,0 +1,255 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+using Pipelines.Compilation;
+using Pipelines.Generators.Diagnostics;
+using Pipelines.Generators.Model;
+
+namespace Pipelines.Generators.Parsing;
+
+/// <summary>Reads one <c>Define…</c> method into a <see cref="DefinitionModel"/> (its operator graph).</summary>
+internal sealed class DefinitionReader
+{
+    private readonly SemanticModel _model;
+    private readonly MethodDeclarationSyntax _method;
+    private readonly List<DiagnosticInfo> _diagnostics;
+    private readonly CancellationToken _cancellationToken;
+    private readonly List<NodeModel> _nodes = [];
+    private readonly Dictionary<int, int> _sources = [];
+    private IMethodSymbol _symbol = null!;
+    private string? _fallback;
+
+    public DefinitionReader(SemanticModel model, MethodDeclarationSyntax method, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        _model = model;
+        _method = method;
+        _diagnostics = diagnostics;
+        _cancellationToken = cancellationToken;
+    }
+
+    private string Name => _method.Identifier.ValueText;
+
+    /// <summary>The definition, or null when its signature cannot be mirrored by a Compile method (reported as PIPE102).</summary>
+    public DefinitionModel? Read()
+    {
+        if (_model.GetDeclaredSymbol(_method, _cancellationToken) is not IMethodSymbol symbol)
+        {
+            return null;
+        }
+
+        _symbol = symbol;
+        var signatureProblem = SignatureProblem(symbol, out var outputType);
+        if (signatureProblem is not null)
+        {
+            ReportShape(_method.Identifier.GetLocation(), signatureProblem);
+            return null;
+        }
+
+        var parameters = symbol.Parameters
+            .Select(p =>
+            {
+                Parser.IsStream(p.Type, out var element);
+                return new ParameterModel(p.Name, Parser.Display(p.Type), Parser.Display(element));
+            })
+            .ToEquatableArray();
+
+        var root = -1;
+        var body = _method.ExpressionBody?.Expression
+            ?? (_method.Body is { Statements.Count: 1 } block && block.Statements[0] is ReturnStatementSyntax { Expression: { } returned } ? returned : null);
+        if (body is null)
+        {
+            ReportShape(_method.Identifier.GetLocation(), "its body must be one expression (=> ...) or a single return statement that builds the stream");
+        }
+        else
+        {
+            root = ReadStream(body);
+        }
+
+        if (root < 0)
+        {
+            _fallback ??= "its body could not be read as a chain of operators";
+        }
+
+        return new DefinitionModel(
+            Name,
+            Parser.Display(symbol.ReturnType),
+            outputType,
+            parameters,
+            _fallback is null ? _nodes.ToEquatableArray() : EquatableArray<NodeModel>.Empty,
+            _fallback is null ? root : -1,
+            Fingerprint.Of(_method),
+            _fallback);
+    }
+
+    private static string? SignatureProblem(IMethodSymbol symbol, out string outputType)
+    {
+        outputType = string.Empty;
+        if (symbol.IsGenericMethod)
+        {
+            return "generic definitions are not compiled; give the stream types explicitly";
+        }
+
+        if (!Parser.IsStream(symbol.ReturnType, out var output))
+        {
+            return "a definition must return a DStream<T>";
+        }
+
+        if (symbol.Parameters.Length is < 1 or > 2)
+        {
+            return "a definition takes one or two DStream parameters";
+        }
+
+        foreach (var parameter in symbol.Parameters)
+        {
+            if (!Parser.IsStream(parameter.Type, out _) || parameter.RefKind != RefKind.None || parameter.IsParams || parameter.HasExplicitDefaultValue)
+            {
+                return $"parameter '{parameter.Name}' must be a plain DStream<T> parameter (no ref, params or default value)";
+            }
+        }
+
+        outputType = Parser.Display(output);
+        return null;
+    }
+
+    /// <summary>Reads a stream expression into a node; -1 when it cannot be compiled (already reported).</summary>
+    private int ReadStream(ExpressionSyntax expression)
+    {
+        _cancellationToken.ThrowIfCancellationRequested();
+        while (expression is ParenthesizedExpressionSyntax parenthesized)
+        {
+            expression = parenthesized.Expression;
+        }
+
+        var bound = _model.GetSymbolInfo(expression, _cancellationToken).Symbol;
+        if (expression is IdentifierNameSyntax && bound is IParameterSymbol parameter
+            && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, _symbol))
+        {
+            return Source(parameter);
+        }
+
+        if (expression is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access } invocation
+            && bound is IMethodSymbol method
+            && Parser.IsStream(_model.GetTypeInfo(access.Expression, _cancellationToken).Type, out _))
+        {
+            return ReadOperator(invocation, access, method);
+        }
+
+        ReportShape(expression.GetLocation(), $"'{Shorten(expression)}' is not a parameter of the definition or an operator called on one; build the returned stream from the method's DStream parameters in one expression");
+        return -1;
+    }
+
+    private int ReadOperator(InvocationExpressionSyntax invocation, MemberAccessExpressionSyntax access, IMethodSymbol method)
+    {
+        var receiver = ReadStream(access.Expression);
+        var location = Location.Create(invocation.SyntaxTree, TextSpan.FromBounds(access.Name.SpanStart, invocation.Span.End));
+        var definition = method.ReducedFrom ?? method;
+        var info = OperatorCatalog.Find(Parser.MetadataName(definition.ContainingType.OriginalDefinition), method.Name);
+        if (info is null)
+        {
+            return NotCompiled(location, method.Name, "the generator does not compile this operator");
+        }
+
+        var arguments = invocation.ArgumentList.Arguments;
+        if (arguments.Count != info.FunctionCount + info.StreamCount || method.Parameters.Length != arguments.Count
+            || arguments.Any(a => a.NameColon is not null))
+        {
+            return NotCompiled(location, method.Name, "this overload is not compiled");
+        }
+
+        var other = -1;
+        if (info.StreamCount == 1)
+        {
+            other = ReadStream(arguments[0].Expression);
+        }
+
+        var functions = new List<LambdaModel>();
+        for (var i = info.StreamCount; i < arguments.Count; i++)
+        {
+            var lambda = ReadLambda(arguments[i].Expression, method.Name, location);
+            if (lambda is not null)
+            {
+                functions.Add(lambda);
+            }
+        }
+
+        if (receiver < 0 || (info.StreamCount == 1 && other < 0) || functions.Count != info.FunctionCount || _fallback is not null)
+        {
+            return -1;
+        }
+
+        Parser.IsStream(method.ReturnType, out var element);
+        var (key, value) = PairTypes(element);
+        _nodes.Add(new NodeModel(false, info.Operator, -1, receiver, other, Parser.Display(element), key, value, functions.ToEquatableArray()));
+        return _nodes.Count - 1;
+    }
+
+    private LambdaModel? ReadLambda(ExpressionSyntax argument, string operatorName, Location location)
+    {
+        if (argument is not LambdaExpressionSyntax lambda)
+        {
+            NotCompiled(argument.GetLocation(), operatorName, "its argument is not a lambda expression");
+            return null;
+        }
+
+        if (lambda.AsyncKeyword.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.AsyncKeyword))
+        {
+            NotCompiled(location, operatorName, "async lambdas are not compiled");
+            return null;
+        }
+
+        var flow = _model.AnalyzeDataFlow(lambda);
+        if (flow is { Succeeded: true })
+        {
+            var captured = flow.Captured.FirstOrDefault(s => s is not ILocalSymbol { IsConst: true });
+            if (captured is not null)
+            {
+                // Reported by the analyzer as PIPE002; the generator only keeps the definition interpreted.
+                _fallback ??= $"the lambda passed to {operatorName} captures '{captured.Name}' (PIPE002)";
+                return null;
+            }
+        }
+
+        return LambdaReader.Read(_model, lambda, _cancellationToken);
+    }
+
+    private int Source(IParameterSymbol parameter)
+    {
+        if (_sources.TryGetValue(parameter.Ordinal, out var existing))
+        {
+            return existing;
+        }
+
+        Parser.IsStream(parameter.Type, out var element);
+        var (key, value) = PairTypes(element);
+        _nodes.Add(new NodeModel(true, default, parameter.Ordinal, -1, -1, Parser.Display(element), key, value, EquatableArray<LambdaModel>.Empty));
+        _sources[parameter.Ordinal] = _nodes.Count - 1;
+        return _nodes.Count - 1;
+    }
+
+    private static (string? Key, string? Value) PairTypes(ITypeSymbol element) =>
+        element is INamedTypeSymbol { IsTupleType: true, TupleElements.Length: 2 } tuple
+            ? (Parser.Display(tuple.TupleElements[0].Type), Parser.Display(tuple.TupleElements[1].Type))
+            : (null, null);
+
+    private int NotCompiled(Location location, string operatorName, string why)
+    {
+        _diagnostics.Add(DiagnosticInfo.Create(GeneratorDiagnostics.OperatorNotCompiled, location, operatorName, why, Name));
+        _fallback ??= $"{operatorName} is not compiled ({why})";
+        return -1;
+    }
+
+    private void ReportShape(Location location, string why)
+    {
+        _diagnostics.Add(DiagnosticInfo.Create(GeneratorDiagnostics.DefinitionShapeNotSupported, location, Name, why));
+        _fallback ??= why;
+    }
+
+    private static string Shorten(SyntaxNode node)
+    {
+        var text = node.ToString();
+        return text.Length <= 40 ? text : text.Substring(0, 37) + "...";
+    }
+}
