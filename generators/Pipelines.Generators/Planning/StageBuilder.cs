@@ -176,22 +176,23 @@ internal sealed class StageBuilder
         OpenLoop loop;
         if (WordSplit(input, out var split, out var keyed) && keyed!.Functions[0].KeyedValue is { } valueTemplate && keyed.KeyType == "string")
         {
-            var lookup = _names.Fresh("words");
+            _fields.RemoveAt(_fields.Count - 1);
+            _fields.Add(new FieldPlan($"global::Pipelines.Compilation.SpanKeyedTable<{node.ValueType}>", field));
             loop = OpenSplit(split!, "FlatMap (split into spans) → Map");
-            loop.Prologue.Add(S($"{field}.Clear();"));
-            loop.Prologue.Add(S($"var {lookup} = {field}.GetAlternateLookup<global::System.ReadOnlySpan<char>>();"));
+            loop.Prologue.Add(S($"{field}.BeginBatch();"));
             loop.Inner.Add(S($"{reducer.Parameters[1].Type} {b} = {Substitute(valueTemplate)};"));
-            loop.Inner.Add(S($"ref var {total} = ref {Marshal}.GetValueRefOrAddDefault({lookup}, {loop.Local}, out bool {exists});"));
-            loop.Operators.Add("ReduceByKey (map-side combine, span lookup)");
+            loop.Inner.Add(S($"ref var {total} = ref {field}.GetValueRef({loop.Local}, out bool {exists});"));
+            loop.Operators.Add("ReduceByKey (map-side combine, words looked up as spans)");
+            loop.Inner.Add(combine);
+            loop.Inner.Add(first);
+            Close(loop);
+            return DrainSpanTable(node, field, "ReduceByKey", preferredName);
         }
-        else
-        {
-            loop = Open(node.Input, "pair");
-            loop.Prologue.Add(S($"{field}.Clear();"));
-            loop.Inner.Add(S($"{reducer.Parameters[1].Type} {b} = {loop.Local}.Item2;"));
-            loop.Inner.Add(S($"ref var {total} = ref {Marshal}.GetValueRefOrAddDefault({field}, {loop.Local}.Item1, out bool {exists});"));
-            loop.Operators.Add("ReduceByKey (map-side combine)");
-        }
+        loop = Open(node.Input, "pair");
+        loop.Prologue.Add(S($"{field}.Clear();"));
+        loop.Inner.Add(S($"{reducer.Parameters[1].Type} {b} = {loop.Local}.Item2;"));
+        loop.Inner.Add(S($"ref var {total} = ref {Marshal}.GetValueRefOrAddDefault({field}, {loop.Local}.Item1, out bool {exists});"));
+        loop.Operators.Add("ReduceByKey (map-side combine)");
 
         loop.Inner.Add(combine);
         loop.Inner.Add(first);
@@ -202,25 +203,22 @@ internal sealed class StageBuilder
     private OpenLoop CountByValue(NodeModel node, string preferredName)
     {
         var input = _definition.Nodes[node.Input];
-        var field = Field($"global::System.Collections.Generic.Dictionary<{input.ElementType}, long>", "_counts");
-        OpenLoop loop;
         if (input is { IsSource: false, Operator: PipelineOperator.FlatMap, ElementType: "string" } && input.Functions[0].Split is { } split)
         {
-            var lookup = _names.Fresh("words");
-            loop = OpenSplit((input, split), "FlatMap (split into spans)");
-            loop.Prologue.Add(S($"{field}.Clear();"));
-            loop.Prologue.Add(S($"var {lookup} = {field}.GetAlternateLookup<global::System.ReadOnlySpan<char>>();"));
-            loop.Inner.Add(S($"{Marshal}.GetValueRefOrAddDefault({lookup}, {loop.Local}, out _)++;"));
-            loop.Operators.Add("CountByValue (span lookup)");
-        }
-        else
-        {
-            loop = Open(node.Input, "value");
-            loop.Prologue.Add(S($"{field}.Clear();"));
-            loop.Inner.Add(S($"{Marshal}.GetValueRefOrAddDefault({field}, {loop.Local}, out _)++;"));
-            loop.Operators.Add("CountByValue");
+            var table = Field("global::Pipelines.Compilation.SpanKeyedTable<long>", "_counts");
+            var words = OpenSplit((input, split), "FlatMap (split into spans)");
+            words.Prologue.Add(S($"{table}.BeginBatch();"));
+            words.Inner.Add(S($"{table}.GetValueRef({words.Local}, out _)++;"));
+            words.Operators.Add("CountByValue (words looked up as spans)");
+            Close(words);
+            return DrainSpanTable(node, table, "CountByValue", preferredName);
         }
 
+        var field = Field($"global::System.Collections.Generic.Dictionary<{input.ElementType}, long>", "_counts");
+        var loop = Open(node.Input, "value");
+        loop.Prologue.Add(S($"{field}.Clear();"));
+        loop.Inner.Add(S($"{Marshal}.GetValueRefOrAddDefault({field}, {loop.Local}, out _)++;"));
+        loop.Operators.Add("CountByValue");
         Close(loop);
         return DrainDictionary(node, field, input.ElementType, "long", "CountByValue", preferredName);
     }
@@ -481,6 +479,19 @@ internal sealed class StageBuilder
         var drain = new OpenLoop(local, block);
         drain.Root.Add(block);
         drain.Operators.Add(operatorName + " results, keys in first-seen order");
+        return drain;
+    }
+
+    private OpenLoop DrainSpanTable(NodeModel node, string table, string operatorName, string preferredName)
+    {
+        var index = _names.Fresh("index");
+        var local = _names.Fresh(preferredName);
+        var block = new Block($"for (int {index} = 0; {index} < {table}.Count; {index}++)", [
+            S($"{node.ElementType} {local} = ({table}.GetKey({index}), {table}.GetValue({index}));"),
+        ]);
+        var drain = new OpenLoop(local, block);
+        drain.Root.Add(block);
+        drain.Operators.Add(operatorName + " results, words in first-seen order");
         return drain;
     }
 
