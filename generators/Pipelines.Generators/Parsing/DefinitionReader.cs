@@ -57,11 +57,10 @@ internal sealed class DefinitionReader
             .ToEquatableArray();
 
         var root = -1;
-        var body = _method.ExpressionBody?.Expression
-            ?? (_method.Body is { Statements.Count: 1 } block && block.Statements[0] is ReturnStatementSyntax { Expression: { } returned } ? returned : null);
+        var body = _method.ExpressionBody?.Expression ?? ReturnedExpression(_method.Body);
         if (body is null)
         {
-            ReportShape(_method.Identifier.GetLocation(), "its body must be one expression (=> ...) or a single return statement that builds the stream");
+            ReportShape(_method.Identifier.GetLocation(), "its body must be one expression (=> ...) or a return statement (after local constants only) that builds the stream");
         }
         else
         {
@@ -82,6 +81,25 @@ internal sealed class DefinitionReader
             _fallback is null ? root : -1,
             Fingerprint.Of(_method),
             _fallback);
+    }
+
+    /// <summary>The expression of a block body made of local constants and one return statement.</summary>
+    private static ExpressionSyntax? ReturnedExpression(BlockSyntax? block)
+    {
+        if (block is null || block.Statements.Count == 0 || block.Statements[block.Statements.Count - 1] is not ReturnStatementSyntax { Expression: { } returned })
+        {
+            return null;
+        }
+
+        for (var i = 0; i < block.Statements.Count - 1; i++)
+        {
+            if (block.Statements[i] is not LocalDeclarationStatementSyntax { IsConst: true })
+            {
+                return null;
+            }
+        }
+
+        return returned;
     }
 
     private static string? SignatureProblem(IMethodSymbol symbol, out string outputType)
