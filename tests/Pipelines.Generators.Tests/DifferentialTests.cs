@@ -88,6 +88,9 @@ public sealed class DifferentialTests
         Binary(Numbers, Lines, OperatorPipelines.DefineJoinThenReduce, OperatorPipelines.CompileJoinThenReduce);
 
     [Fact]
+    public void Static_method_groups_match_interpreted() => Unary(Numbers, OperatorPipelines.DefineMethodGroups, OperatorPipelines.CompileMethodGroups);
+
+    [Fact]
     public void Block_lambdas_match_interpreted() => Unary(Numbers, OperatorPipelines.DefineBlockLambdas, OperatorPipelines.CompileBlockLambdas);
 
     [Fact]

@@ -73,7 +73,10 @@ public sealed class GeneratorTests
                 numbers.Map(n => n + 1).Repartition(4);
 
             public static DStream<int> DefineMethodGroup(DStream<int> numbers) =>
-                numbers.Map(Twice);
+                numbers.Map(Twice).Filter(IsEven);
+
+            public static DStream<int> DefineDelegateField(DStream<int> numbers) =>
+                numbers.Map(Halve);
 
             public static DStream<int> DefineCapture(DStream<int> numbers, DStream<int> other) =>
                 numbers.Map(n => n + other.Name.Length);
@@ -86,7 +89,11 @@ public sealed class GeneratorTests
 
             public static DStream<T> DefineGeneric<T>(DStream<T> items) => items;
 
+            private static readonly Func<int, int> Halve = n => n / 2;
+
             private static int Twice(int n) => 2 * n;
+
+            private static bool IsEven(int n) => n % 2 == 0;
         }
         """;
 
@@ -120,8 +127,8 @@ public sealed class GeneratorTests
 
         Assert.Equal(
             [
+                "PIPE101 Warning Pipeline0.cs Halve",
                 "PIPE101 Warning Pipeline0.cs Repartition(4)",
-                "PIPE101 Warning Pipeline0.cs Twice",
                 "PIPE102 Warning Pipeline0.cs DefineGeneric",
                 "PIPE102 Warning Pipeline0.cs DefineStatements",
             ],

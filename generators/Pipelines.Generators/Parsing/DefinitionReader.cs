@@ -208,7 +208,12 @@ internal sealed class DefinitionReader
     {
         if (argument is not LambdaExpressionSyntax lambda)
         {
-            NotCompiled(argument.GetLocation(), operatorName, "its argument is not a lambda expression");
+            if (LambdaReader.ReadMethodGroup(_model, argument, _cancellationToken) is { } call)
+            {
+                return call;
+            }
+
+            NotCompiled(argument.GetLocation(), operatorName, "its argument is neither a lambda expression nor a static method");
             return null;
         }
 

@@ -44,6 +44,35 @@ internal static class LambdaReader
             Identifiers(rewrittenBody));
     }
 
+    /// <summary>
+    /// A static, non-generic method passed as a function (<c>Map(Parse)</c>): a call template with the method's
+    /// fully qualified name, so it inlines like an expression lambda. Null for anything else.
+    /// </summary>
+    public static LambdaModel? ReadMethodGroup(SemanticModel model, ExpressionSyntax argument, CancellationToken cancellationToken)
+    {
+        if (argument is not (IdentifierNameSyntax or MemberAccessExpressionSyntax)
+            || model.GetSymbolInfo(argument, cancellationToken).Symbol is not IMethodSymbol { IsStatic: true, IsGenericMethod: false, MethodKind: MethodKind.Ordinary } method
+            || method.Parameters.Any(p => p.RefKind != RefKind.None)
+            || model.GetTypeInfo(argument, cancellationToken).ConvertedType is not INamedTypeSymbol { DelegateInvokeMethod: { } invoke }
+            || invoke.Parameters.Length != method.Parameters.Length)
+        {
+            return null;
+        }
+
+        var markers = string.Join(", ", method.Parameters.Select(p => LambdaModel.ParameterMarker(p.Ordinal)));
+        var name = SyntaxFacts.GetKeywordKind(method.Name) != SyntaxKind.None ? "@" + method.Name : method.Name;
+        var parameters = invoke.Parameters.Select((p, i) => new LambdaParameterModel(method.Parameters[i].Name, Parser.Display(p.Type))).ToEquatableArray();
+        return new LambdaModel(
+            parameters,
+            Parser.Display(invoke.ReturnType),
+            false,
+            $"{Parser.Display(method.ContainingType)}.{name}({markers})",
+            Parser.Display(method.ReturnType),
+            null,
+            null,
+            EquatableArray<string>.Empty);
+    }
+
     private static string Template(SemanticModel model, IMethodSymbol lambda, SyntaxNode node, CancellationToken cancellationToken) =>
         Normalize(new TemplateRewriter(model, lambda, replaceParameters: true, cancellationToken).Visit(node)!);
 

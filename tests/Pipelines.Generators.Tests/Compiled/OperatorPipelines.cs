@@ -12,6 +12,8 @@ public static partial class OperatorPipelines
 
     public static DStream<long> DefineMapWidening(DStream<int> numbers) => numbers.Map<long>(n => n);
 
+    public static DStream<int> DefineMethodGroups(DStream<int> numbers) => numbers.Filter(IsSmall).Map(Math.Abs);
+
     public static DStream<int> DefineDivide(DStream<int> numbers) => numbers.Map(n => 60 / n);
 
     public static DStream<int> DefineFilter(DStream<int> numbers) => numbers.Filter(n => n % 2 == 0);
