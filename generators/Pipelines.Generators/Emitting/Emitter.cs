@@ -157,10 +157,7 @@ internal static class Emitter
             }
 
             w.Line($"// Loop {i + 1}: {string.Join(" → ", loop.Operators)}");
-            foreach (var node in loop.Body)
-            {
-                Write(w, node);
-            }
+            WriteAll(w, loop.Body);
         }
 
         foreach (var function in stage.Functions)
@@ -185,12 +182,21 @@ internal static class Emitter
         }
 
         w.Open(node.Text);
-        foreach (var child in node.Children)
-        {
-            Write(w, child);
-        }
-
+        WriteAll(w, node.Children);
         w.Close();
+    }
+
+    /// <summary>Writes statements and blocks, with a blank line after a block that a statement follows.</summary>
+    private static void WriteAll(CodeWriter w, EquatableArray<CodeNode> nodes)
+    {
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            Write(w, nodes[i]);
+            if (nodes[i].IsBlock && i + 1 < nodes.Count && nodes[i + 1].Text != "else")
+            {
+                w.Line();
+            }
+        }
     }
 
     /// <summary>T of <c>global::Pipelines.DStream&lt;T&gt;</c>.</summary>

@@ -67,6 +67,7 @@ partial class Mixed
                         output.Add(n2);
                     }
                 }
+
                 if (numbers.PartitionCount > 1)
                 {
                     output.EndPartition();

@@ -56,6 +56,7 @@ partial class WordCount
                         {
                             length = line.Length - start;
                         }
+
                         global::System.ReadOnlySpan<char> word = global::System.MemoryExtensions.AsSpan(line, start, length);
                         start += length + 1;
                         if (!word.IsEmpty)
