@@ -14,7 +14,7 @@ namespace Pipelines.Generators.Tests;
 public sealed class DifferentialTests
 {
     private const int Iterations = 60;
-    private const int Batches = 4;
+    private const int Batches = 5;
     private static readonly string Seed = new PCG(7, 20261125).ToString();
 
     private static readonly Gen<int[][]> Numbers = Gen.Int[-20, 60].Array[0, 12].Array[1, Batches];
@@ -117,6 +117,34 @@ public sealed class DifferentialTests
 
     [Fact]
     public void Keyed_map_outside_the_span_case_matches_interpreted() => Unary(Lines, WordPipelines.DefineLongest, WordPipelines.CompileLongest);
+
+    [Fact]
+    public void Windowed_word_count_matches_interpreted() => Unary(Lines, WindowPipelines.DefineWindowedWordCount, WindowPipelines.CompileWindowedWordCount);
+
+    [Fact]
+    public void Incremental_ReduceByKeyAndWindow_with_filter_matches_interpreted() => Unary(Numbers, WindowPipelines.DefineIncremental, WindowPipelines.CompileIncremental);
+
+    [Fact]
+    public void ReduceByWindow_matches_interpreted() => Unary(Numbers, WindowPipelines.DefineReduceByWindow, WindowPipelines.CompileReduceByWindow);
+
+    [Fact]
+    public void ReduceByWindow_with_inverse_matches_interpreted() => Unary(Numbers, WindowPipelines.DefineReduceByWindowInverse, WindowPipelines.CompileReduceByWindowInverse);
+
+    [Fact]
+    public void CountByValueAndWindow_matches_interpreted() => Unary(Numbers, WindowPipelines.DefineCountByValueAndWindow, WindowPipelines.CompileCountByValueAndWindow);
+
+    [Fact]
+    public void CountByWindow_matches_interpreted() => Unary(Numbers, WindowPipelines.DefineCountByWindow, WindowPipelines.CompileCountByWindow);
+
+    [Fact]
+    public void GroupByKeyAndWindow_matches_interpreted() => Unary(Numbers, WindowPipelines.DefineGroupByKeyAndWindow, WindowPipelines.CompileGroupByKeyAndWindow);
+
+    [Fact]
+    public void Window_matches_interpreted() => Unary(Numbers, WindowPipelines.DefineWindow, WindowPipelines.CompileWindow);
+
+    [Fact]
+    public void UpdateStateByKey_session_count_matches_interpreted() =>
+        Unary(Gen.String[Gen.Char["uvw"], 0, 2].Array[0, 8].Array[1, Batches], WindowPipelines.DefineSessionCount, WindowPipelines.CompileSessionCount);
 
     [Fact]
     public void Fallback_definitions_run_interpreted() =>

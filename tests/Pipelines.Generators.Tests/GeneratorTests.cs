@@ -97,8 +97,65 @@ public sealed class GeneratorTests
         }
         """;
 
+    private const string WindowedCount = """
+        using Pipelines;
+
+        namespace Demo;
+
+        [StreamingPipeline]
+        public static partial class TrendingWords
+        {
+            public static DStream<(string Word, int Count)> Define(DStream<string> lines)
+            {
+                const int WindowSeconds = 30;
+                return lines.FlatMap(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                            .Map(word => (word, 1))
+                            .ReduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, TimeSpan.FromSeconds(WindowSeconds), TimeSpan.FromSeconds(10), filter: p => p.Value != 0);
+            }
+        }
+        """;
+
+    private const string SessionCount = """
+        using Pipelines;
+
+        namespace Demo;
+
+        [StreamingPipeline]
+        public static partial class Sessions
+        {
+            public static DStream<(string User, int Clicks)> Define(DStream<(string User, string Page)> clicks) =>
+                clicks.Filter(click => !click.Page.StartsWith("/static/", StringComparison.Ordinal))
+                      .MapValues(page => 1)
+                      .UpdateStateByKey((IReadOnlyList<int> pages, Optional<int> total) => new Optional<int>(total.GetValueOrDefault(0) + pages.Count));
+
+            public static DStream<(string User, int Clicks)> DefineAfterState(DStream<(string User, string Page)> clicks) =>
+                clicks.MapValues(page => 1)
+                      .UpdateStateByKey((IReadOnlyList<int> pages, Optional<int> total) => new Optional<int>(total.GetValueOrDefault(0) + pages.Count))
+                      .Filter(user => user.State > 10);
+        }
+        """;
+
     [Fact]
     public void Word_count_snapshot() => VerifySnapshot(WordCount);
+
+    [Fact]
+    public void Windowed_count_snapshot() => VerifySnapshot(WindowedCount);
+
+    [Fact]
+    public void Stateful_session_count_snapshot() => VerifySnapshot(SessionCount, allowDiagnostics: true);
+
+    [Fact]
+    public void An_operator_after_a_stateful_operator_is_reported_and_falls_back()
+    {
+        var (result, diagnostics) = GeneratorHarness.Run(SessionCount);
+
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("PIPE101", diagnostic.Id);
+        Assert.StartsWith("UpdateStateByKey((IReadOnlyList<int> pages", SessionCount.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+        Assert.Contains("end the definition with it", diagnostic.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("DefineAfterState(clicks);", result.GeneratedSources.Single().SourceText.ToString());
+        Assert.Empty(diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
 
     [Fact]
     public void Map_filter_reduce_snapshot() => VerifySnapshot(MapFilterReduce);
@@ -112,7 +169,7 @@ public sealed class GeneratorTests
     [Fact]
     public void Generated_code_compiles_without_warnings_under_nullable_and_warnings_as_errors()
     {
-        var (_, diagnostics) = GeneratorHarness.Run(WordCount, MapFilterReduce, Join);
+        var (_, diagnostics) = GeneratorHarness.Run(WordCount, MapFilterReduce, Join, WindowedCount);
         Assert.Empty(diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }
 

@@ -82,6 +82,11 @@ internal static class Emitter
         w.Line($"/// The stream of <c>{definition.DefineName}</c>, computed by generated code.");
         w.Line("/// </summary>");
         w.Line("/// <remarks>");
+        if (definition.Stage is null && definition.Boundary is not null)
+        {
+            w.Line($"/// <para>Chain: {Xml(definition.Chain)}. Nothing before the windowed or stateful operator to fuse.</para>");
+        }
+
         if (definition.Stage is { } stage)
         {
             w.Line($"/// <para>Compiled chain: {Xml(definition.Chain)}.</para>");
@@ -94,6 +99,10 @@ internal static class Emitter
 
             w.Line("/// </list>");
             w.Line("/// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>");
+            if (definition.Boundary is { } handedTo)
+            {
+                w.Line($"/// <para>The fused stage's stream then goes to the runtime's <c>{handedTo.Substring(0, handedTo.IndexOf('('))}</c> (window or state machinery).</para>");
+            }
         }
         else
         {
@@ -102,7 +111,7 @@ internal static class Emitter
 
         w.Line("/// </remarks>");
         w.Line(GeneratedCode);
-        if (definition.Stage is not { } compiled)
+        if (definition.Stage is null && definition.Boundary is null)
         {
             w.Line($"public static {definition.ReturnType} {definition.CompileName}({parameters}) =>");
             w.Line($"    {definition.DefineName}({string.Join(", ", definition.Parameters.Select(p => Escape(p.Name)))});");
@@ -116,15 +125,32 @@ internal static class Emitter
         }
 
         var arguments = string.Join(", ", definition.Parameters.Select(p => Escape(p.Name)));
-        w.Line($"return global::Pipelines.Compilation.CompiledStream.Create({arguments}, \"{compiled.StreamName}\", new {compiled.ClassName}());");
+        var create = definition.Stage is { } compiled
+            ? $"global::Pipelines.Compilation.CompiledStream.Create({arguments}, \"{compiled.StreamName}\", new {compiled.ClassName}())"
+            : arguments;
+        if (definition.Boundary is { } boundary)
+        {
+            var perBatch = definition.Parameters.Any(p => p.Name == "perBatch") ? "perBatch2" : "perBatch";
+            w.Line($"// The fused per-batch part; the runtime's {boundary.Substring(0, boundary.IndexOf('('))} takes it from there.");
+            w.Line($"var {perBatch} = {create};");
+            w.Lines($"return {perBatch}.{boundary};");
+        }
+        else
+        {
+            w.Line($"return {create};");
+        }
+
         w.Close();
-        w.Line();
-        EmitStage(w, definition, compiled);
+        if (definition.Stage is { } fused)
+        {
+            w.Line();
+            EmitStage(w, definition, fused);
+        }
     }
 
     private static void EmitStage(CodeWriter w, DefinitionPlan definition, StagePlan stage)
     {
-        var output = ElementOf(definition.ReturnType);
+        var output = stage.OutputType;
         var inputs = definition.Parameters.Select(p => p.ElementType).ToArray();
         var stageInterface = $"global::Pipelines.Compilation.IBatchStage<{string.Join(", ", inputs)}, {output}>";
         w.Line($"/// <summary>The fused loops of <c>{definition.CompileName}</c>; one instance per compiled stream.</summary>");
@@ -197,13 +223,6 @@ internal static class Emitter
                 w.Line();
             }
         }
-    }
-
-    /// <summary>T of <c>global::Pipelines.DStream&lt;T&gt;</c>.</summary>
-    private static string ElementOf(string streamType)
-    {
-        var start = streamType.IndexOf('<');
-        return streamType.Substring(start + 1, streamType.Length - start - 2);
     }
 
     private static string Escape(string name) =>

@@ -50,7 +50,8 @@ internal sealed record ParameterModel(string Name, string Type, string ElementTy
 /// <param name="ElementType">The element type of the node's stream.</param>
 /// <param name="KeyType">Item1's type when the element is a pair, else null.</param>
 /// <param name="ValueType">Item2's type when the element is a pair, else null.</param>
-/// <param name="Functions">The function arguments, in parameter order.</param>
+/// <param name="Functions">The function arguments, in parameter order (for a boundary operator: its per-batch reducer, if any).</param>
+/// <param name="Arguments">For a windowed or stateful operator: its argument list as written (constants inlined), passed on to the runtime.</param>
 internal sealed record NodeModel(
     bool IsSource,
     PipelineOperator Operator,
@@ -60,7 +61,8 @@ internal sealed record NodeModel(
     string ElementType,
     string? KeyType,
     string? ValueType,
-    EquatableArray<LambdaModel> Functions);
+    EquatableArray<LambdaModel> Functions,
+    string? Arguments = null);
 
 /// <summary>
 /// A lambda argument. An expression body is a template in which each reference to parameter i reads

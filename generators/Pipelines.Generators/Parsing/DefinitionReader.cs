@@ -64,7 +64,7 @@ internal sealed class DefinitionReader
         }
         else
         {
-            root = ReadStream(body);
+            root = ReadStream(body, isRoot: true);
         }
 
         if (root < 0)
@@ -133,7 +133,7 @@ internal sealed class DefinitionReader
     }
 
     /// <summary>Reads a stream expression into a node; -1 when it cannot be compiled (already reported).</summary>
-    private int ReadStream(ExpressionSyntax expression)
+    private int ReadStream(ExpressionSyntax expression, bool isRoot = false)
     {
         _cancellationToken.ThrowIfCancellationRequested();
         while (expression is ParenthesizedExpressionSyntax parenthesized)
@@ -152,14 +152,14 @@ internal sealed class DefinitionReader
             && bound is IMethodSymbol method
             && Parser.IsStream(_model.GetTypeInfo(access.Expression, _cancellationToken).Type, out _))
         {
-            return ReadOperator(invocation, access, method);
+            return ReadOperator(invocation, access, method, isRoot);
         }
 
         ReportShape(expression.GetLocation(), $"'{Shorten(expression)}' is not a parameter of the definition or an operator called on one; build the returned stream from the method's DStream parameters in one expression");
         return -1;
     }
 
-    private int ReadOperator(InvocationExpressionSyntax invocation, MemberAccessExpressionSyntax access, IMethodSymbol method)
+    private int ReadOperator(InvocationExpressionSyntax invocation, MemberAccessExpressionSyntax access, IMethodSymbol method, bool isRoot)
     {
         var receiver = ReadStream(access.Expression);
         var location = Location.Create(invocation.SyntaxTree, TextSpan.FromBounds(access.Name.SpanStart, invocation.Span.End));
@@ -168,6 +168,11 @@ internal sealed class DefinitionReader
         if (info is null)
         {
             return NotCompiled(location, method.Name, "the generator does not compile this operator");
+        }
+
+        if (info.Role == OperatorRole.Boundary)
+        {
+            return ReadBoundary(invocation, method, info, receiver, location, isRoot);
         }
 
         var arguments = invocation.ArgumentList.Arguments;
@@ -202,6 +207,69 @@ internal sealed class DefinitionReader
         var (key, value) = PairTypes(element);
         _nodes.Add(new NodeModel(false, info.Operator, -1, receiver, other, Parser.Display(element), key, value, functions.ToEquatableArray()));
         return _nodes.Count - 1;
+    }
+
+    /// <summary>
+    /// A windowed or stateful operator ending the definition: its arguments are passed on as written; a reducing
+    /// window's reducer is also read as a lambda, for the per-batch reduce the fused stage applies first.
+    /// </summary>
+    private int ReadBoundary(InvocationExpressionSyntax invocation, IMethodSymbol method, OperatorInfo info, int receiver, Location location, bool isRoot)
+    {
+        if (!isRoot)
+        {
+            return NotCompiled(location, method.Name, "operators after a windowed or stateful operator are not compiled; end the definition with it");
+        }
+
+        foreach (var argument in invocation.ArgumentList.Arguments)
+        {
+            var flow = _model.AnalyzeDataFlow(argument.Expression);
+            var captured = flow is { Succeeded: true }
+                ? flow.ReadInside.Concat(flow.Captured).FirstOrDefault(s => !flow.VariablesDeclared.Contains(s) && s is not ILocalSymbol { IsConst: true })
+                : null;
+            if (captured is not null)
+            {
+                _fallback ??= $"an argument of {method.Name} uses '{captured.Name}' (PIPE002)";
+                return -1;
+            }
+        }
+
+        var functions = new List<LambdaModel>();
+        var first = invocation.ArgumentList.Arguments.FirstOrDefault();
+        if (info.FunctionCount == 1 && first is { NameColon: null } && first.Expression is LambdaExpressionSyntax reducer
+            && LambdaReader.Read(_model, reducer, _cancellationToken) is { Parameters.Count: 2 } lambda)
+        {
+            functions.Add(lambda);
+        }
+
+        if (receiver < 0 || _fallback is not null)
+        {
+            return -1;
+        }
+
+        var element = StreamElement(method.ReturnType);
+        if (element is null)
+        {
+            return NotCompiled(location, method.Name, "its result is not a stream");
+        }
+
+        var (key, value) = PairTypes(element);
+        var arguments = LambdaReader.InlineConstants(_model, invocation.ArgumentList, _cancellationToken);
+        _nodes.Add(new NodeModel(false, info.Operator, -1, receiver, -1, Parser.Display(element), key, value, functions.ToEquatableArray(), arguments));
+        return _nodes.Count - 1;
+    }
+
+    /// <summary>T of the <c>DStream&lt;T&gt;</c> that <paramref name="type"/> is or derives from.</summary>
+    private static ITypeSymbol? StreamElement(ITypeSymbol type)
+    {
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            if (Parser.IsStream(current, out var element))
+            {
+                return element;
+            }
+        }
+
+        return null;
     }
 
     private LambdaModel? ReadLambda(ExpressionSyntax argument, string operatorName, Location location)

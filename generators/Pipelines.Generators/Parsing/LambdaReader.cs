@@ -73,6 +73,10 @@ internal static class LambdaReader
             EquatableArray<string>.Empty);
     }
 
+    /// <summary>The text of <paramref name="node"/> with local constants replaced by their values.</summary>
+    public static string InlineConstants(SemanticModel model, SyntaxNode node, CancellationToken cancellationToken) =>
+        Normalize(new TemplateRewriter(model, null, replaceParameters: false, cancellationToken).Visit(node)!);
+
     private static string Template(SemanticModel model, IMethodSymbol lambda, SyntaxNode node, CancellationToken cancellationToken) =>
         Normalize(new TemplateRewriter(model, lambda, replaceParameters: true, cancellationToken).Visit(node)!);
 
@@ -159,7 +163,7 @@ internal static class LambdaReader
     }
 
     /// <summary>Replaces parameter references with markers and local constants with their values.</summary>
-    private sealed class TemplateRewriter(SemanticModel model, IMethodSymbol lambda, bool replaceParameters, CancellationToken cancellationToken)
+    private sealed class TemplateRewriter(SemanticModel model, IMethodSymbol? lambda, bool replaceParameters, CancellationToken cancellationToken)
         : CSharpSyntaxRewriter
     {
         public override SyntaxNode? VisitIdentifierName(IdentifierNameSyntax node)

@@ -18,6 +18,10 @@ internal sealed record ClassPlan(
 /// <param name="Chain">The operators of the definition in order (<c>FlatMap → Map → ReduceByKey</c>), for docs.</param>
 /// <param name="Stage">The fused stage, or null when the definition runs interpreted.</param>
 /// <param name="FallbackReason">Why the definition runs interpreted, when <paramref name="Stage"/> is null.</param>
+/// <param name="Boundary">
+/// For a definition ending with a windowed or stateful operator: the call applied to the fused stage's stream
+/// (or to the parameter, when nothing before it fuses), e.g. <c>ReduceByKeyAndWindow((a, b) =&gt; a + b, …)</c>.
+/// </param>
 internal sealed record DefinitionPlan(
     string DefineName,
     string CompileName,
@@ -27,11 +31,14 @@ internal sealed record DefinitionPlan(
     EquatableArray<ParameterModel> Parameters,
     string Chain,
     StagePlan? Stage,
-    string? FallbackReason);
+    string? FallbackReason,
+    string? Boundary = null);
 
 /// <summary>A generated stage class: its fields (reused across batches) and its <c>Process</c> body as loops.</summary>
 /// <param name="InputNames">The <c>Process</c> parameter of each input batch (named after the definition's parameters).</param>
+/// <param name="OutputType">The element type the stage produces (the definition's, or the input of its windowed operator).</param>
 internal sealed record StagePlan(
+    string OutputType,
     string ClassName,
     string StreamName,
     EquatableArray<string> InputNames,

@@ -40,9 +40,14 @@ internal static class Planner
             var compileName = "Compile" + suffix;
             var chain = Chain(definition);
             StagePlan? stage = null;
+            string? boundary = null;
             if (definition.FallbackReason is null)
             {
-                stage = new StageBuilder(model.Name, definition, compileName).Build();
+                var (planned, root) = SplitBoundary(definition, out boundary);
+                if (!planned.Nodes[root].IsSource)
+                {
+                    stage = new StageBuilder(model.Name, planned, compileName, root).Build();
+                }
             }
 
             return new DefinitionPlan(
@@ -54,8 +59,41 @@ internal static class Planner
                 definition.Parameters,
                 chain,
                 stage,
-                definition.FallbackReason);
+                definition.FallbackReason,
+                boundary);
         }
+    }
+
+    /// <summary>
+    /// For a definition ending with a windowed or stateful operator: the node the fused stage produces (with a
+    /// per-batch ReduceByKey or Reduce appended for the reducing windows, as Spark reduces each batch before
+    /// windowing) and the call that hands its stream to the runtime. Otherwise the definition's root.
+    /// </summary>
+    private static (DefinitionModel Definition, int Root) SplitBoundary(DefinitionModel definition, out string? boundary)
+    {
+        boundary = null;
+        var root = definition.Nodes[definition.Root];
+        if (root.IsSource || OperatorCatalog.All[(int)root.Operator].Role != OperatorRole.Boundary)
+        {
+            return (definition, definition.Root);
+        }
+
+        boundary = root.Operator + root.Arguments;
+        var perBatch = root.Operator switch
+        {
+            PipelineOperator.ReduceByKeyAndWindow => PipelineOperator.ReduceByKey,
+            PipelineOperator.ReduceByWindow => PipelineOperator.Reduce,
+            _ => (PipelineOperator?)null,
+        };
+        if (perBatch is not { } op || root.Functions.Count != 1)
+        {
+            return (definition, root.Input);
+        }
+
+        var input = definition.Nodes[root.Input];
+        var reduce = new NodeModel(false, op, -1, root.Input, -1, input.ElementType, input.KeyType, input.ValueType, root.Functions);
+        var nodes = definition.Nodes.Concat([reduce]).ToEquatableArray();
+        return (definition with { Nodes = nodes }, nodes.Count - 1);
     }
 
     private static string Chain(DefinitionModel definition)
@@ -78,7 +116,11 @@ internal static class Planner
             }
 
             Walk(node.Input);
-            if (node.Other >= 0)
+            if (node.Arguments is not null)
+            {
+                names.Add(node.Operator + " (runtime)");
+            }
+            else if (node.Other >= 0)
             {
                 names.Add(node.Operator + "(" + Describe(node.Other) + ")");
             }

@@ -22,9 +22,12 @@ internal sealed class StageBuilder
     private readonly List<LocalFunctionPlan> _functions = [];
     private readonly Dictionary<LambdaModel, string> _functionNames = [];
 
-    public StageBuilder(string className, DefinitionModel definition, string compileName)
+    private readonly int _root;
+
+    public StageBuilder(string className, DefinitionModel definition, string compileName, int root)
     {
         _definition = definition;
+        _root = root;
         _streamName = className + "." + compileName;
         var reserved = definition.Nodes.SelectMany(n => n.Functions).SelectMany(f => f.Identifiers);
         _names = new NameScope(reserved);
@@ -39,7 +42,7 @@ internal sealed class StageBuilder
 
     public StagePlan Build()
     {
-        var loop = Open(_definition.Root, "record");
+        var loop = Open(_root, "record");
         loop.Operators.Add("Output");
         loop.Inner.Add(S($"{_output}.Add({loop.Local});"));
         if (loop.PartitionBlock is not null)
@@ -48,7 +51,8 @@ internal sealed class StageBuilder
         }
 
         Close(loop);
-        return new StagePlan(_className, _streamName, _inputs.ToEquatableArray(), _output, _fields.ToEquatableArray(), _loops.ToEquatableArray(), _functions.ToEquatableArray());
+        var outputType = _root == _definition.Root ? _definition.OutputType : _definition.Nodes[_root].ElementType;
+        return new StagePlan(outputType, _className, _streamName, _inputs.ToEquatableArray(), _output, _fields.ToEquatableArray(), _loops.ToEquatableArray(), _functions.ToEquatableArray());
     }
 
     /// <summary>Opens the loop that produces node <paramref name="index"/>'s records, one at a time, in a local.</summary>

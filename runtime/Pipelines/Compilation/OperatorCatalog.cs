@@ -21,6 +21,14 @@ namespace Pipelines.Compilation
         RightOuterJoin,
         FullOuterJoin,
         CoGroup,
+        Window,
+        CountByWindow,
+        ReduceByWindow,
+        CountByValueAndWindow,
+        ReduceByKeyAndWindow,
+        GroupByKeyAndWindow,
+        UpdateStateByKey,
+        MapWithState,
     }
 
     /// <summary>How an operator takes part in fusion.</summary>
@@ -34,6 +42,12 @@ namespace Pipelines.Compilation
 
         /// <summary>Combines two streams by key: both sides' loops fill one hash table.</summary>
         Join,
+
+        /// <summary>
+        /// Windowed or stateful: the per-batch part before it is fused (for the reducing windows, including a
+        /// per-batch reduce) and its output is handed to the runtime's window or state machinery. Ends the definition.
+        /// </summary>
+        Boundary,
     }
 
     /// <summary>One compiled operator: its runtime name, its role and the arguments its compiled overload takes.</summary>
@@ -60,7 +74,10 @@ namespace Pipelines.Compilation
         /// <summary>The metadata name of the type that declares the method.</summary>
         public string DeclaringType { get; }
 
-        /// <summary>The number of function (lambda) arguments of the compiled overload.</summary>
+        /// <summary>
+        /// The number of function (lambda) arguments of the compiled overload; for a boundary operator, 1 when its
+        /// first argument is a reducer the fused stage applies per batch before the runtime's window.
+        /// </summary>
         public int FunctionCount { get; }
 
         /// <summary>The number of stream arguments besides the receiver (1 for joins).</summary>
@@ -96,6 +113,14 @@ namespace Pipelines.Compilation
             new OperatorInfo(PipelineOperator.RightOuterJoin, OperatorRole.Join, Pairs, 0, 1),
             new OperatorInfo(PipelineOperator.FullOuterJoin, OperatorRole.Join, Pairs, 0, 1),
             new OperatorInfo(PipelineOperator.CoGroup, OperatorRole.Join, Pairs, 0, 1),
+            new OperatorInfo(PipelineOperator.Window, OperatorRole.Boundary, Stream, 0, 0),
+            new OperatorInfo(PipelineOperator.CountByWindow, OperatorRole.Boundary, Stream, 0, 0),
+            new OperatorInfo(PipelineOperator.ReduceByWindow, OperatorRole.Boundary, Stream, 1, 0),
+            new OperatorInfo(PipelineOperator.CountByValueAndWindow, OperatorRole.Boundary, Extensions, 0, 0),
+            new OperatorInfo(PipelineOperator.ReduceByKeyAndWindow, OperatorRole.Boundary, Pairs, 1, 0),
+            new OperatorInfo(PipelineOperator.GroupByKeyAndWindow, OperatorRole.Boundary, Pairs, 0, 0),
+            new OperatorInfo(PipelineOperator.UpdateStateByKey, OperatorRole.Boundary, Pairs, 0, 0),
+            new OperatorInfo(PipelineOperator.MapWithState, OperatorRole.Boundary, Pairs, 0, 0),
         };
 
         /// <summary>Finds the compiled operator named <paramref name="name"/> declared by <paramref name="declaringType"/>.</summary>
