@@ -143,6 +143,9 @@ public sealed class DifferentialTests
     public void Window_matches_interpreted() => Unary(Numbers, WindowPipelines.DefineWindow, WindowPipelines.CompileWindow);
 
     [Fact]
+    public void MapWithState_matches_interpreted() => Unary(Numbers, WindowPipelines.DefineRunningSum, WindowPipelines.CompileRunningSum);
+
+    [Fact]
     public void UpdateStateByKey_session_count_matches_interpreted() =>
         Unary(Gen.String[Gen.Char["uvw"], 0, 2].Array[0, 8].Array[1, Batches], WindowPipelines.DefineSessionCount, WindowPipelines.CompileSessionCount);
 

@@ -75,6 +75,15 @@ public sealed class RandomChainTests
                 pairs = toPairs;
             }
 
+            if (pairs && random.Next(3) == 0)
+            {
+                // End with a windowed reduction: the chain before it is fused, the runtime windows it.
+                chain.Append(".ReduceByKeyAndWindow((a, b) => a + b, TimeSpan.FromSeconds(2))");
+                chains.Add(chain.ToString());
+                source.Append($"    public static DStream<(int, int)> Define{c}(DStream<int> numbers) =>\n        {chain};\n\n");
+                continue;
+            }
+
             if (pairs)
             {
                 chain.Append(".Map(p => p.Item1 * 1000 + p.Item2)");
@@ -88,26 +97,40 @@ public sealed class RandomChainTests
         var type = CompileAndLoad(source.ToString()).GetType("RandomChains.Chains")!;
 
         var input = Gen.Int[-30, 30].Array[0, 10].Array[1, 4];
+        var windowed = 0;
         for (var c = 0; c < Chains; c++)
         {
-            var define = type.GetMethod($"Define{c}")!.CreateDelegate<Func<DStream<int>, DStream<int>>>();
-            var compile = type.GetMethod($"Compile{c}")!.CreateDelegate<Func<DStream<int>, DStream<int>>>();
             var chain = chains[c];
-            input.Sample(
-                batches =>
-                {
-                    var expected = StreamingTest.Run(batches, define, 5);
-                    var actual = StreamingTest.Run(batches, compile, 5);
-                    Assert.True(
-                        Records.Multisets(expected).Zip(Records.Multisets(actual)).All(p => p.First.SequenceEqual(p.Second)) && expected.Count == actual.Count,
-                        $"Chain {c} differs: {chain}");
-                    Assert.Equal(Records.Sequences(expected), Records.Sequences(actual));
-                },
-                seed: Seed,
-                iter: 15,
-                threads: 1);
+            var defineMethod = type.GetMethod($"Define{c}")!;
+            var compileMethod = type.GetMethod($"Compile{c}")!;
+            if (defineMethod.ReturnType == typeof(DStream<int>))
+            {
+                Check(input, defineMethod.CreateDelegate<Func<DStream<int>, DStream<int>>>(), compileMethod.CreateDelegate<Func<DStream<int>, DStream<int>>>(), c, chain);
+            }
+            else
+            {
+                windowed++;
+                Check(input, defineMethod.CreateDelegate<Func<DStream<int>, DStream<(int, int)>>>(), compileMethod.CreateDelegate<Func<DStream<int>, DStream<(int, int)>>>(), c, chain);
+            }
         }
+
+        Assert.InRange(windowed, 1, Chains - 1); // both kinds of chain were generated
     }
+
+    private static void Check<T>(Gen<int[][]> input, Func<DStream<int>, DStream<T>> define, Func<DStream<int>, DStream<T>> compile, int index, string chain) =>
+        input.Sample(
+            batches =>
+            {
+                var expected = StreamingTest.Run(batches, define, 5);
+                var actual = StreamingTest.Run(batches, compile, 5);
+                Assert.True(
+                    expected.Count == actual.Count && Records.Multisets(expected).Zip(Records.Multisets(actual)).All(p => p.First.SequenceEqual(p.Second)),
+                    $"Chain {index} differs: {chain}");
+                Assert.Equal(Records.Sequences(expected), Records.Sequences(actual));
+            },
+            seed: Seed,
+            iter: 15,
+            threads: 1);
 
     private static Assembly CompileAndLoad(string source)
     {

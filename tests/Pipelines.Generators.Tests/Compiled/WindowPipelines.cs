@@ -31,6 +31,16 @@ public static partial class WindowPipelines
     public static DStream<int> DefineWindow(DStream<int> numbers) =>
         numbers.Map(n => n + 100).Window(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1));
 
+    /// <summary>MapWithState: a running sum per key, emitted with each value.</summary>
+    public static DStream<(int Key, int Sum)> DefineRunningSum(DStream<int> numbers) =>
+        numbers.Map(n => (n % 3, n))
+               .MapWithState(StateSpec.Function((int key, Optional<int> value, State<int> state) =>
+               {
+                   var sum = (state.Exists ? state.Get() : 0) + value.GetValueOrDefault(0);
+                   state.Update(sum);
+                   return (key, sum);
+               }));
+
     /// <summary>A stateful session count: events per user so far.</summary>
     public static DStream<(string Key, int State)> DefineSessionCount(DStream<string> events) =>
         events.Filter(e => e.Length > 0)
