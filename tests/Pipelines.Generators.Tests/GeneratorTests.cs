@@ -174,6 +174,16 @@ public sealed class GeneratorTests
     }
 
     [Fact]
+    public void Pipeline_classes_of_the_same_name_in_different_namespaces_get_distinct_files()
+    {
+        var (result, diagnostics) = GeneratorHarness.Run(WordCount, WordCount.Replace("namespace Demo;", "namespace Other;"));
+
+        Assert.Equal(["Demo.WordCount.Pipeline.g.cs", "Other.WordCount.Pipeline.g.cs"], result.GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal));
+        Assert.Null(result.Exception);
+        Assert.Empty(diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+
+    [Fact]
     public void Unsupported_operators_and_shapes_are_reported_where_they_are()
     {
         var (result, _) = GeneratorHarness.Run(Fallback);

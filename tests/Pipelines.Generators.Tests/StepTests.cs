@@ -67,7 +67,7 @@ public sealed class StepTests
         Assert.Equal(2, count.Stage!.Loops.Count);
         Assert.Equal(["read numbers", "Filter", "Count"], count.Stage.Loops[0].Operators);
         Assert.Equal(["the count", "Output"], count.Stage.Loops[1].Operators);
-        Assert.Equal("Counts.Pipeline.g.cs", plan.HintName);
+        Assert.Equal("Demo.Counts.Pipeline.g.cs", plan.HintName);
     }
 
     [Fact]

@@ -21,9 +21,9 @@ internal static class Planner
     public static ClassPlan Plan(ClassModel model)
     {
         var definitions = model.Definitions.Select(PlanDefinition).ToEquatableArray();
-        var prefix = model.ContainingTypes.Count == 0
-            ? string.Empty
-            : string.Join(".", model.ContainingTypes.Select(t => t.Substring(t.LastIndexOf(' ') + 1))) + ".";
+        // Namespace-qualified, so two pipeline classes of the same name in different namespaces never collide.
+        var prefix = (model.Namespace is null ? string.Empty : model.Namespace + ".")
+            + string.Concat(model.ContainingTypes.Select(t => t.Substring(t.LastIndexOf(' ') + 1) + "."));
         return new ClassPlan(
             prefix + model.Name + ".Pipeline.g.cs",
             model.Namespace,
