@@ -174,6 +174,47 @@ public sealed class GeneratorTests
     }
 
     [Fact]
+    public void Unusual_lambdas_and_names_still_give_code_that_compiles()
+    {
+        const string source = """
+            using Pipelines;
+
+            namespace Demo;
+
+            file record Point(int X);
+
+            [StreamingPipeline]
+            public static partial class Edges
+            {
+                public static DStream<int> DefineThrow(DStream<int> numbers) =>
+                    numbers.Map<int>(n => throw new InvalidOperationException("no " + n));
+
+                public static DStream<(int Key, int Value)> DefineDiscards(DStream<(int Key, int Value)> pairs) =>
+                    pairs.ReduceByKey((_, _) =>
+                    {
+                        return 0;
+                    });
+
+                public static DStream<int> DefineKeywords(DStream<int> @event) =>
+                    @event.Map(@int => @int + 1).Filter(@class => @class > 0);
+
+                public static DStream<int> DefineFileLocal(DStream<int> numbers) =>
+                    numbers.Map(n => new Point(n).X);
+            }
+            """;
+
+        var (result, diagnostics) = GeneratorHarness.Run(source);
+
+        Assert.Empty(diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("PIPE101", diagnostic.Id);
+        Assert.Contains("file-local type 'Point'", diagnostic.GetMessage(), StringComparison.Ordinal);
+        var generated = result.GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains("CompileKeywords(global::Pipelines.DStream<int> @event)", generated);
+        Assert.Contains("throw new InvalidOperationException(\"no \" + n);", generated);
+    }
+
+    [Fact]
     public void Pipeline_classes_of_the_same_name_in_different_namespaces_get_distinct_files()
     {
         var (result, diagnostics) = GeneratorHarness.Run(WordCount, WordCount.Replace("namespace Demo;", "namespace Other;"));

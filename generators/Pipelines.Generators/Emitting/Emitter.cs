@@ -190,7 +190,9 @@ internal static class Emitter
         {
             w.Line();
             w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-            var parameters = string.Join(", ", function.Parameters.Select(p => p.Type + " " + Escape(p.Name)));
+            // Discards (`(_, _) => …`) cannot repeat as parameter names of a local function; the body cannot read them.
+            var discards = function.Parameters.Count(p => p.Name == "_") > 1;
+            var parameters = string.Join(", ", function.Parameters.Select((p, i) => p.Type + " " + (discards && p.Name == "_" ? "_" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : Escape(p.Name))));
             w.Line($"static {function.ReturnType} {function.Name}({parameters})");
             w.Lines(function.Body);
         }

@@ -204,6 +204,12 @@ internal sealed class DefinitionReader
         }
 
         Parser.IsStream(method.ReturnType, out var element);
+        var local = FileLocal(element) ?? FileLocalIn(invocation.ArgumentList);
+        if (local is not null)
+        {
+            return NotCompiled(location, method.Name, $"it uses the file-local type '{local}', which generated code cannot see");
+        }
+
         var (key, value) = PairTypes(element);
         _nodes.Add(new NodeModel(false, info.Operator, -1, receiver, other, Parser.Display(element), key, value, functions.ToEquatableArray()));
         return _nodes.Count - 1;
@@ -256,6 +262,44 @@ internal sealed class DefinitionReader
         var arguments = LambdaReader.InlineConstants(_model, invocation.ArgumentList, _cancellationToken);
         _nodes.Add(new NodeModel(false, info.Operator, -1, receiver, -1, Parser.Display(element), key, value, functions.ToEquatableArray(), arguments));
         return _nodes.Count - 1;
+    }
+
+    /// <summary>The name of a file-local type in <paramref name="type"/> (its type arguments and tuple elements included), or null.</summary>
+    private static string? FileLocal(ITypeSymbol? type)
+    {
+        switch (type)
+        {
+            case INamedTypeSymbol named:
+                for (var t = named; t is not null; t = t.ContainingType)
+                {
+                    if (t.IsFileLocal)
+                    {
+                        return t.Name;
+                    }
+                }
+
+                return named.TypeArguments.Select(FileLocal).FirstOrDefault(n => n is not null);
+            case IArrayTypeSymbol array:
+                return FileLocal(array.ElementType);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The name of a file-local type that <paramref name="node"/> refers to, or null.</summary>
+    private string? FileLocalIn(SyntaxNode node)
+    {
+        foreach (var name in node.DescendantNodes().OfType<SimpleNameSyntax>())
+        {
+            var symbol = _model.GetSymbolInfo(name, _cancellationToken).Symbol;
+            var type = symbol as ITypeSymbol ?? symbol?.ContainingType ?? (symbol as ILocalSymbol)?.Type ?? (symbol as IParameterSymbol)?.Type;
+            if (FileLocal(type) is { } local)
+            {
+                return local;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>T of the <c>DStream&lt;T&gt;</c> that <paramref name="type"/> is or derives from.</summary>

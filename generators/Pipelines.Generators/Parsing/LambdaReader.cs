@@ -30,6 +30,14 @@ internal static class LambdaReader
         }
 
         var body = (ExpressionSyntax)lambda.Body;
+        if (body is ThrowExpressionSyntax thrown)
+        {
+            // A throw expression is no value to assign: compile it as the block { throw …; }.
+            var rewrittenThrow = new TemplateRewriter(model, symbol, replaceParameters: false, cancellationToken).Visit(thrown.Expression)!;
+            var throwBlock = SyntaxFactory.Block(SyntaxFactory.ThrowStatement((ExpressionSyntax)rewrittenThrow));
+            return new LambdaModel(parameters, Parser.Display(symbol.ReturnType), true, Normalize(throwBlock), null, null, null, Identifiers(throwBlock));
+        }
+
         var rewrittenBody = new TemplateRewriter(model, symbol, replaceParameters: true, cancellationToken).Visit(body)!;
         var template = Normalize(rewrittenBody);
         var bodyType = model.GetTypeInfo(body, cancellationToken).Type;
