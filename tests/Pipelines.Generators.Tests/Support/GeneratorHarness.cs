@@ -7,7 +7,8 @@ namespace Pipelines.Generators.Tests.Support;
 /// <summary>Runs <see cref="PipelineGenerator"/> over source text compiled against .NET 10 and the Pipelines runtime.</summary>
 internal static class GeneratorHarness
 {
-    private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Preview);
+    /// <summary>Documentation comments are checked, so missing XML docs on generated public members would show (CS1591).</summary>
+    private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Preview, DocumentationMode.Diagnose);
 
     private static readonly ImmutableArray<MetadataReference> References =
     [
@@ -27,7 +28,16 @@ internal static class GeneratorHarness
             [CSharpSyntaxTree.ParseText(GlobalUsings, ParseOptions, "GlobalUsings.cs"), .. sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, $"Pipeline{i}.cs"))],
             References,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, generalDiagnosticOption: ReportDiagnostic.Error)
-                .WithSpecificDiagnosticOptions([new("PIPE101", ReportDiagnostic.Warn), new("PIPE102", ReportDiagnostic.Warn)]));
+                .WithSpecificDiagnosticOptions([
+                    new("PIPE101", ReportDiagnostic.Warn),
+                    new("PIPE102", ReportDiagnostic.Warn),
+                    // The test sources skip XML docs; tests assert that generated files have no CS1591.
+                    new("CS1591", ReportDiagnostic.Warn),
+                ]));
+
+    /// <summary>Whether a diagnostic is in a generated file.</summary>
+    public static bool InGenerated(Diagnostic diagnostic) =>
+        diagnostic.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true;
 
     public static GeneratorDriver CreateDriver() =>
         CSharpGeneratorDriver.Create(
