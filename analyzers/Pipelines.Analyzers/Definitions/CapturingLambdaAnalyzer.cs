@@ -56,14 +56,13 @@ public sealed class CapturingLambdaAnalyzer : DiagnosticAnalyzer
             return;
         }
 
+        // Every variable a closure captures inside this lambda: the lambda's own captures and those of lambdas
+        // nested in it (even of this lambda's parameters, e.g. x in "x => items.Select(i => i + x)"). The
+        // generator keeps a definition interpreted when any lambda in it captures, so each is reported here.
         foreach (var captured in flow.CapturedInside)
         {
-            if (IsDeclaredInside(captured, syntax))
-            {
-                continue;
-            }
-
-            var location = FirstReference(syntax, captured, model, context.CancellationToken) ?? syntax.GetLocation();
+            var insideOnly = IsDeclaredInside(captured, syntax);
+            var location = FirstReference(syntax, captured, insideOnly, model, context.CancellationToken) ?? syntax.GetLocation();
             context.ReportDiagnostic(Diagnostic.Create(
                 DiagnosticDescriptors.LambdaCapturesVariable,
                 location,
@@ -89,14 +88,18 @@ public sealed class CapturingLambdaAnalyzer : DiagnosticAnalyzer
         return false;
     }
 
+    /// <summary>
+    /// The first use of <paramref name="symbol"/> that a closure captures: any use in the lambda for a variable
+    /// declared outside it, a use inside a nested lambda or local function for one declared in it.
+    /// </summary>
     private static Location? FirstReference(
-        AnonymousFunctionExpressionSyntax lambda, ISymbol symbol, SemanticModel model, System.Threading.CancellationToken cancellationToken)
+        AnonymousFunctionExpressionSyntax lambda, ISymbol symbol, bool inNestedFunctionsOnly, SemanticModel model, System.Threading.CancellationToken cancellationToken)
     {
-        // Definitions are static methods, so the captured variable is always a named local or parameter.
         foreach (var node in lambda.Body.DescendantNodesAndSelf())
         {
             if (node is IdentifierNameSyntax identifier &&
                 identifier.Identifier.ValueText == symbol.Name &&
+                (!inNestedFunctionsOnly || IsInNestedFunction(identifier, lambda)) &&
                 SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(identifier, cancellationToken).Symbol, symbol))
             {
                 return identifier.GetLocation();
@@ -104,5 +107,18 @@ public sealed class CapturingLambdaAnalyzer : DiagnosticAnalyzer
         }
 
         return null;
+    }
+
+    private static bool IsInNestedFunction(SyntaxNode node, SyntaxNode lambda)
+    {
+        for (var current = node.Parent; current is not null && current != lambda; current = current.Parent)
+        {
+            if (current is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

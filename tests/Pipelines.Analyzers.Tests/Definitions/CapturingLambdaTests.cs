@@ -50,6 +50,21 @@ public class CapturingLambdaTests
             """);
 
     [Fact]
+    public Task Lambda_nested_in_an_operator_lambda_capturing_its_parameter_is_reported_at_the_capture() =>
+        Verifier.AnalyzerAsync("""
+            using System.Linq;
+            using Pipelines;
+
+            [StreamingPipeline]
+            public static partial class Expand
+            {
+                public static DStream<int> Define(DStream<int> numbers) =>
+                    numbers.FlatMap(x => Enumerable.Range(0, x).Select(i => i + {|#0:x|}));
+            }
+            """,
+            Verifier.Diagnostic(DiagnosticDescriptors.LambdaCapturesVariable).WithLocation(0).WithArguments("x", "Define"));
+
+    [Fact]
     public Task Constants_statics_and_the_lambdas_own_variables_are_not_captures() =>
         Verifier.AnalyzerAsync("""
             using System.Linq;
@@ -67,7 +82,7 @@ public class CapturingLambdaTests
                     return numbers
                         .Map(x => x * Scale + Offset)
                         .Filter(x => x < limit)
-                        .FlatMap(x => Enumerable.Range(0, x).Select(i => i + x))
+                        .FlatMap(x => Enumerable.Range(0, x).Select(i => i * Scale))
                         .Map(x => { var y = x + 1; return y * y; });
                 }
             }
