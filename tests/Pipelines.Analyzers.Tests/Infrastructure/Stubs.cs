@@ -42,6 +42,11 @@ internal static class Stubs
             parts.Add(Checkpoint);
         }
 
+        if (!Declares(typeof(DStream<>), "Checkpoint"))
+        {
+            parts.Add(StreamCheckpoint);
+        }
+
         return $$"""
             using System;
             using System.Collections.Generic;
@@ -112,6 +117,13 @@ internal static class Stubs
                 public static DStream<(TKey Key, TState State)> UpdateStateByKey<TKey, TValue, TState>(
                     this DStream<(TKey Key, TValue Value)> stream, Func<IReadOnlyList<TValue>, Optional<TState>, Optional<TState>> update)
                     where TKey : notnull => throw new NotSupportedException("stand-in");
+            }
+        """;
+
+    private const string StreamCheckpoint = """
+            public static class StreamCheckpointStubs
+            {
+                public static DStream<T> Checkpoint<T>(this DStream<T> stream, TimeSpan interval) => stream;
             }
         """;
 

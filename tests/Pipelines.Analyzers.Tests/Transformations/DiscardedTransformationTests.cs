@@ -40,6 +40,7 @@ public class DiscardedTransformationTests
                     _ = lines.Filter(l => l.Length > 0);
                     lengths.Print();
                     lengths.ForEachBatch((batch, time) => { });
+                    lengths.Checkpoint(TimeSpan.FromSeconds(10));
                     ssc.QueueStream(new[] { new[] { 1 } });
                     Helper(lines);
                     var list = new List<int>();
