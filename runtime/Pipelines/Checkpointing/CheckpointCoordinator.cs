@@ -20,6 +20,7 @@ internal sealed class CheckpointCoordinator : IDisposable
     private readonly List<(string Key, ICheckpointedStream Stream, TimeSpan Interval)> _streams = [];
     private readonly List<(string Key, ICheckpointedInput Input)> _replayable = [];
     private readonly List<(BatchTime Time, long Records)> _replay = [];
+    private readonly List<WriteAheadLog> _logs = [];
     private CheckpointMetadata? _recovered;
     private JobScheduler? _scheduler;
     private string _graph = string.Empty;
@@ -43,6 +44,9 @@ internal sealed class CheckpointCoordinator : IDisposable
     public CheckpointStore Store { get; }
 
     public BatchJournal Journal { get; }
+
+    /// <summary>The folder of the receivers' write-ahead logs, one subfolder per stream.</summary>
+    public string ReceivedDataDirectory => Path.Combine(Store.Directory, "receivedData");
 
     /// <summary>The checkpoint being recovered from, once <see cref="LoadForRecovery"/> found one.</summary>
     public CheckpointMetadata? Recovered => _recovered;
@@ -97,37 +101,55 @@ internal sealed class CheckpointCoordinator : IDisposable
         }
 
         _graph = graph.ToString();
+        if (_recovered is { } checkpoint && !string.Equals(checkpoint.Graph, _graph, StringComparison.Ordinal))
+        {
+            if (!Options.DiscardIncompatible)
+            {
+                throw new CheckpointException(
+                    $"The checkpoint in '{Store.Directory}' was written by a different stream graph ({checkpoint.Graph}) than this one ({_graph}). To start fresh and lose the saved state, set CheckpointOptions.DiscardIncompatible = true or delete the folder; to recover, run the definition that wrote it.");
+            }
+
+            _logger.LogWarning("Discarding the checkpoints in {Directory}: the stream graph changed", Store.Directory);
+            DiscardAll();
+            _recovered = null;
+        }
+
+        if (_recovered is null && (Store.List().Count > 0 || File.Exists(Journal.Path) || System.IO.Directory.Exists(ReceivedDataDirectory)))
+        {
+            _logger.LogWarning("Starting fresh over the checkpoints in {Directory}; they are replaced. Use StreamingContext.GetOrCreate to recover from them instead", Store.Directory);
+            DiscardAll();
+        }
+
         foreach (var input in _context.Inputs)
         {
-            if (input is DStream stream && stream.RememberDuration > _inputRemember)
+            if (input is not DStream stream || !keys.TryGetValue(stream, out var key))
+            {
+                continue; // not read by any output
+            }
+
+            if (stream.RememberDuration > _inputRemember)
             {
                 _inputRemember = stream.RememberDuration;
             }
 
-            if (input is ICheckpointedInput replayable && input is DStream inputStream && keys.TryGetValue(inputStream, out var key))
+            if (input is IWriteAheadLoggedInput logged)
+            {
+                if (Options.ReceiverWriteAheadLog)
+                {
+                    var log = new WriteAheadLog(Path.Combine(ReceivedDataDirectory, key), Options.WriteAheadLogSegmentBytes, _logger);
+                    _logs.Add(log);
+                    logged.EnableWriteAheadLog(log, Options.SerializerOptions, Fail);
+                    _replayable.Add((key, logged));
+                    continue;
+                }
+            }
+            else if (input is ICheckpointedInput replayable)
             {
                 _replayable.Add((key, replayable));
+                continue;
             }
-            else
-            {
-                _logger.LogWarning("Input {Input} cannot replay its records: batches that were pending at a failure are recomputed without them. Use a replayable source (files) or a receiver with the write-ahead log for no data loss", input);
-            }
-        }
 
-        if (_recovered is { } checkpoint)
-        {
-            if (!string.Equals(checkpoint.Graph, _graph, StringComparison.Ordinal))
-            {
-                if (!Options.DiscardIncompatible)
-                {
-                    throw new CheckpointException(
-                        $"The checkpoint in '{Store.Directory}' was written by a different stream graph ({checkpoint.Graph}) than this one ({_graph}). To start fresh and lose the saved state, set CheckpointOptions.DiscardIncompatible = true or delete the folder; to recover, run the definition that wrote it.");
-                }
-
-                _logger.LogWarning("Discarding the checkpoints in {Directory}: the stream graph changed", Store.Directory);
-                DiscardAll();
-                _recovered = null;
-            }
+            _logger.LogWarning("Input {Input} cannot replay its records: batches that were pending at a failure are recomputed without them. Use a replayable source (files), or a receiver with CheckpointOptions.ReceiverWriteAheadLog, for no data loss", input);
         }
 
         if (_recovered is { } recovered)
@@ -137,12 +159,6 @@ internal sealed class CheckpointCoordinator : IDisposable
         }
         else
         {
-            if (Store.List().Count > 0 || File.Exists(Journal.Path))
-            {
-                _logger.LogWarning("Starting fresh over the checkpoints in {Directory}; they are replaced. Use StreamingContext.GetOrCreate to recover from them instead", Store.Directory);
-                DiscardAll();
-            }
-
             WriteCheckpoint(zeroTime, force: true);
         }
     }
@@ -204,7 +220,14 @@ internal sealed class CheckpointCoordinator : IDisposable
         _ = Task.Run(() => _context.StopAsync(graceful: false));
     }
 
-    public void Dispose() => Journal.Dispose();
+    public void Dispose()
+    {
+        Journal.Dispose();
+        foreach (var log in _logs)
+        {
+            log.Dispose();
+        }
+    }
 
     internal static TimeSpan DefaultInterval(TimeSpan slide)
     {
@@ -298,6 +321,11 @@ internal sealed class CheckpointCoordinator : IDisposable
         var retained = Store.List();
         var oldest = retained.Count > 0 ? retained[^1].Time : time;
         Journal.TrimThrough(oldest - _inputRemember);
+        foreach (var (_, input) in _replayable)
+        {
+            input.TrimThrough(oldest - _inputRemember);
+        }
+
         _logger.LogDebug("Wrote the checkpoint of {Time} ({Bytes} bytes)", time, payload.Length);
     }
 
@@ -357,6 +385,14 @@ internal sealed class CheckpointCoordinator : IDisposable
                 {
                     _pending.Add(time);
                 }
+            }
+        }
+
+        foreach (var (key, input) in _replayable)
+        {
+            if (input is IWriteAheadLoggedInput logged && logged.RequeueUnassigned() is > 0 and var requeued)
+            {
+                _logger.LogInformation("Input {Input}: {Records} record(s) received and logged before the failure but in no batch go into the next batch", key, requeued);
             }
         }
 
@@ -427,5 +463,9 @@ internal sealed class CheckpointCoordinator : IDisposable
     {
         Store.DeleteAll();
         Journal.Delete();
+        if (System.IO.Directory.Exists(ReceivedDataDirectory))
+        {
+            System.IO.Directory.Delete(ReceivedDataDirectory, recursive: true);
+        }
     }
 }

@@ -23,8 +23,24 @@ public sealed class CheckpointOptions
     /// </summary>
     public JsonSerializerOptions SerializerOptions { get; init; } = new(JsonSerializerDefaults.General) { IncludeFields = true };
 
+    /// <summary>
+    /// Whether receiver streams write what they receive to a write-ahead log in the checkpoint folder before it
+    /// counts as stored (Spark's <c>spark.streaming.receiver.writeAheadLog.enable</c>), so that batches lost in a
+    /// failure are replayed from it. Default <c>false</c>. Receivers that acknowledge to their source should
+    /// store blocks with <c>Receiver.StoreAsync</c> and acknowledge when it completes.
+    /// </summary>
+    public bool ReceiverWriteAheadLog { get; init; }
+
+    /// <summary>The size at which a write-ahead log segment is closed and a new one started (default 4 MiB); whole segments are deleted once no retained checkpoint needs them.</summary>
+    public long WriteAheadLogSegmentBytes { get; init; } = 4 * 1024 * 1024;
+
     internal void Validate()
     {
+        if (WriteAheadLogSegmentBytes < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(WriteAheadLogSegmentBytes), WriteAheadLogSegmentBytes, "The write-ahead log segment size must be positive.");
+        }
+
         if (RetainedCheckpoints < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(RetainedCheckpoints), RetainedCheckpoints, "At least one checkpoint must be retained.");

@@ -35,4 +35,19 @@ internal interface ICheckpointedInput
 
     /// <summary>Loads what <see cref="WritePosition"/> wrote.</summary>
     void RestorePosition(JsonElement position, JsonSerializerOptions options);
+
+    /// <summary>Batches at or before <paramref name="time"/> will never be replayed: data kept only for them can go.</summary>
+    void TrimThrough(BatchTime time)
+    {
+    }
+}
+
+/// <summary>An input that becomes replayable when its received blocks go through a write-ahead log (receivers).</summary>
+internal interface IWriteAheadLoggedInput : ICheckpointedInput
+{
+    /// <summary>Routes the input's received blocks through <paramref name="log"/>; called before the context starts.</summary>
+    void EnableWriteAheadLog(WriteAheadLog log, JsonSerializerOptions options, Action<CheckpointException> fail);
+
+    /// <summary>After recovery: buffers again the logged blocks that no batch holds; returns the number of records.</summary>
+    int RequeueUnassigned();
 }
