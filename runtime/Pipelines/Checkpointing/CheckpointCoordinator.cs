@@ -420,7 +420,13 @@ internal sealed class CheckpointCoordinator : IDisposable
         }
 
         graph.Append(") ");
-        if (stream is ICheckpointedStream checkpointed)
+        var checkpointed = stream switch
+        {
+            ICheckpointedStream own => own,
+            Stateful.IStatefulStream stateful => new StatefulStreamCheckpoint(stateful),
+            _ => null,
+        };
+        if (checkpointed is not null)
         {
             var interval = _context.CheckpointIntervals.TryGetValue(stream, out var set) ? set : DefaultInterval(stream.SlideDuration);
             _streams.Add((key, checkpointed, interval));
