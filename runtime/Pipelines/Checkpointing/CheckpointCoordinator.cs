@@ -27,7 +27,7 @@ internal sealed class CheckpointCoordinator : IDisposable
     private BatchTime _zeroTime;
     private BatchTime _lastWritten = new(long.MinValue);
     private TimeSpan _inputRemember;
-    private bool _failed;
+    private volatile bool _failed;
 
     public CheckpointCoordinator(StreamingContext context, string directory, CheckpointOptions options)
     {
