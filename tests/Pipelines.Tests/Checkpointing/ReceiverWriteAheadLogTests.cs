@@ -70,6 +70,21 @@ public sealed class ReceiverWriteAheadLogTests : IDisposable
     }
 
     [Fact]
+    public async Task A_block_that_cannot_be_logged_is_not_acknowledged()
+    {
+        Assert.True(File.Exists("/dev/full"), "This test simulates a full disk with /dev/full (Linux).");
+        var (context, _, receiver) = Create(Start, blockAt: null, reached: null);
+        context.Start();
+        var logFolder = Directory.GetDirectories(Path.Combine(_folder.Path, "receivedData")).Single();
+        File.CreateSymbolicLink(Path.Combine(logFolder, "segment-0000000000000000000.wal"), "/dev/full");
+
+        var error = await Assert.ThrowsAsync<CheckpointException>(() => receiver.StoreAsync(["lost"]));
+
+        Assert.Contains("not acknowledged", error.Message, StringComparison.Ordinal);
+        await context.StopAsync();
+    }
+
+    [Fact]
     public async Task Without_the_option_receivers_write_no_log()
     {
         var (context, clock, receiver) = Create(Start, blockAt: null, reached: null, writeAheadLog: false);

@@ -257,6 +257,25 @@ public sealed class RecoveryTests : IDisposable
         Assert.Equal(new BatchTime(1_002_000), second.Context.RecoveredFrom);
     }
 
+    [Fact]
+    public async Task A_full_disk_under_the_batch_journal_stops_the_context_with_a_clear_error()
+    {
+        Assert.True(File.Exists("/dev/full"), "This test simulates a full disk with /dev/full (Linux).");
+        await using var run = Create(Start);
+        run.Context.Start();
+        // The journal is opened at the first batch; make it the device that answers every write with ENOSPC.
+        File.CreateSymbolicLink(Path.Combine(_folder.Path, "batches.journal"), "/dev/full");
+        AppendLine(1);
+        run.Clock.Advance(CheckpointedWordCount.Interval);
+
+        var error = await Assert.ThrowsAsync<CheckpointException>(() => run.Context.AwaitTerminationAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("batch journal", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Free disk space", error.Message, StringComparison.Ordinal);
+        await WaitUntilAsync(() => run.Context.State == StreamingContextState.Stopped);
+        Assert.Empty(run.Outputs);
+        Assert.True(File.Exists(Path.Combine(_folder.Path, "checkpoint-1000000.bin")));
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

@@ -32,7 +32,7 @@ internal sealed record FaultFigures(
 internal sealed class FaultRun : IDisposable
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(120);
-    private static readonly TimeSpan QuietPeriod = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan QuietPeriod = TimeSpan.FromSeconds(15);
     private static readonly string[] Vocabulary =
         ["apple", "birch", "cedar", "delta", "ember", "fjord", "grove", "haven", "indigo", "jasper", "kelp", "lumen", "maple", "north", "onyx", "pine"];
 
@@ -86,7 +86,16 @@ internal sealed class FaultRun : IDisposable
     public int ResentChunks => _server?.ResentChunks ?? 0;
 
     /// <summary>What the child processes printed, for failure messages.</summary>
-    public string Log => _log.ToString();
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
 
     /// <summary>Every record id of the corpus.</summary>
     public IEnumerable<string> RecordIds => _corpus.SelectMany(f => f.Lines).Select(line => line[..line.IndexOf(' ', StringComparison.Ordinal)]);
@@ -249,7 +258,9 @@ internal sealed class FaultRun : IDisposable
     /// <summary>Moves the corpus files into the input folder one by one (written hidden, then renamed), once the app has started.</summary>
     private async Task FeedAsync(TimeSpan interval, CancellationToken cancellationToken)
     {
-        while (!Directory.Exists(Checkpoints) || Directory.GetFiles(Checkpoints, "checkpoint-*.bin").Length == 0)
+        // A fresh TextFileStream ignores the files present when it starts (as Spark does): feed only once the
+        // app said it started (its input is running), fresh or recovered.
+        while (!Log.Contains("started fresh", StringComparison.Ordinal) && !Log.Contains("recovered from", StringComparison.Ordinal))
         {
             await Task.Delay(20, cancellationToken);
         }
