@@ -10,6 +10,9 @@ namespace Pipelines.Sources;
 /// </summary>
 internal sealed partial class FileInputDStream : ICheckpointedInput
 {
+    private string[]? _startListing;
+    private bool _started;
+
     public void WriteBatch(BatchTime time, Utf8JsonWriter writer, JsonSerializerOptions options)
     {
         writer.WriteStartArray();
@@ -54,13 +57,30 @@ internal sealed partial class FileInputDStream : ICheckpointedInput
         return Seal(time, builder.Count == 0 ? Batch<string>.Empty : builder.ToBatch());
     }
 
+    /// <summary>
+    /// Writes the files already read, and the files a fresh stream ignores because they were present when it
+    /// started: after a recovery those stay ignored, as in the run that never failed. A checkpoint written
+    /// before the start (the context's first) lists the folder, and the start then uses that same listing.
+    /// </summary>
     public void WritePosition(Utf8JsonWriter writer, JsonSerializerOptions options)
     {
         var state = GetState();
+        var done = new SortedSet<string>(state.ReadFiles, StringComparer.Ordinal);
+        lock (_gate)
+        {
+            if (!_started && !_restored)
+            {
+                _startListing ??= ListFileNames() ?? [];
+                done.UnionWith(_startListing);
+            }
+
+            done.UnionWith(_presentAtStart);
+        }
+
         writer.WriteStartObject();
         writer.WriteString("directory", state.Directory);
         writer.WriteStartArray("read");
-        foreach (var file in state.ReadFiles)
+        foreach (var file in done)
         {
             writer.WriteStringValue(file);
         }
@@ -78,5 +98,12 @@ internal sealed partial class FileInputDStream : ICheckpointedInput
         }
 
         RestoreState(new FileStreamState(position.GetProperty("directory").GetString() ?? Directory, [.. read], []));
+    }
+
+    /// <summary>The files present at the start: the listing an earlier checkpoint recorded, else the folder now. Called under the lock.</summary>
+    private string[] TakeStartListing()
+    {
+        _started = true;
+        return _startListing ?? ListFileNames() ?? [];
     }
 }

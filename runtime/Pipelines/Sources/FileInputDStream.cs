@@ -57,7 +57,7 @@ internal sealed partial class FileInputDStream : InputDStream<string>
             }
 
             _presentAtStart.Clear();
-            foreach (var name in ListFileNames() ?? [])
+            foreach (var name in TakeStartListing())
             {
                 _presentAtStart.Add(name);
             }

@@ -50,6 +50,45 @@ public sealed class FileSourceRecoveryTests : IDisposable
         await second.StopAsync();
     }
 
+    [Fact]
+    public async Task Files_a_fresh_stream_ignored_at_start_stay_ignored_after_a_recovery()
+    {
+        WriteFile("old.txt", "old");
+        var (first, clock) = Create(Start, blockAt: null, reached: null, release: Task.CompletedTask);
+        first.Start();
+        WriteFile("new.txt", "new");
+        Step(first, clock);
+        await first.StopAsync(graceful: false);
+        Assert.Equal(["new"], _outputs[new BatchTime(2_001_000)]);
+
+        var (second, secondClock) = Create(Start + TimeSpan.FromSeconds(1), blockAt: null, reached: null, release: Task.CompletedTask);
+        second.Start();
+        WriteFile("newer.txt", "newer");
+        Step(second, secondClock);
+        await second.StopAsync();
+
+        Assert.Equal(["newer"], _outputs[new BatchTime(2_002_000)]);
+        Assert.DoesNotContain(_outputs.Values, records => records.Contains("old"));
+    }
+
+    [Fact]
+    public async Task A_crash_before_the_first_batch_keeps_files_present_at_the_start_ignored()
+    {
+        WriteFile("old.txt", "old");
+        var (first, _) = Create(Start, blockAt: null, reached: null, release: Task.CompletedTask);
+        first.Start();
+        await first.StopAsync(graceful: false);
+
+        var (second, clock) = Create(Start, blockAt: null, reached: null, release: Task.CompletedTask);
+        Assert.Equal(new BatchTime(2_000_000), second.RecoveredFrom);
+        second.Start();
+        WriteFile("new.txt", "new");
+        Step(second, clock);
+        await second.StopAsync();
+
+        Assert.Equal(["new"], _outputs[new BatchTime(2_001_000)]);
+    }
+
     private (StreamingContext Context, ManualClock Clock) Create(DateTimeOffset start, BatchTime? blockAt, TaskCompletionSource? reached, Task release)
     {
         var clock = new ManualClock(start);
