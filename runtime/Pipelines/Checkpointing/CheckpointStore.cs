@@ -39,9 +39,13 @@ internal sealed class CheckpointStore
             {
             }
 
-            foreach (var stale in System.IO.Directory.EnumerateFiles(Directory, $".{Prefix}*.tmp"))
+            // Temporary files of writes a crash interrupted (checkpoints, journal rewrites): never read, so removed.
+            foreach (var pattern in new[] { $".{Prefix}*.tmp", $".{BatchJournal.FileName}.*.tmp" })
             {
-                CheckpointFile.TryDelete(stale);
+                foreach (var stale in System.IO.Directory.EnumerateFiles(Directory, pattern))
+                {
+                    CheckpointFile.TryDelete(stale);
+                }
             }
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException or NotSupportedException)

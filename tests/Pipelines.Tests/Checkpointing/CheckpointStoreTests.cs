@@ -152,6 +152,20 @@ public sealed class CheckpointStoreTests : IDisposable
     }
 
     [Fact]
+    public void Temporary_files_left_by_interrupted_writes_are_removed_and_never_read()
+    {
+        var store = WriteThree();
+        File.WriteAllText(_folder.Combine(".checkpoint-4000.bin.0123.tmp"), "half a checkpoint");
+        File.WriteAllText(_folder.Combine(".batches.journal.0123.tmp"), "half a journal");
+
+        Assert.Equal(new BatchTime(3000), store.LoadNewest(Encoding.UTF8.GetString)!.Value.Time);
+        store.EnsureWritable();
+
+        Assert.Empty(Directory.GetFiles(_folder.Path, ".*"));
+        Assert.Equal(3, store.List().Count);
+    }
+
+    [Fact]
     public void The_journal_ignores_a_torn_last_record()
     {
         var journal = new BatchJournal(_folder.Path, Logger());
