@@ -19,8 +19,9 @@ public static class FaultPipeline
 
     /// <summary>
     /// Builds the context: every input line goes to <c>lines-&lt;t&gt;.txt</c> (to count lost and duplicated
-    /// records), per-batch word counts are added to <see cref="TotalsTable"/> (exactly once per batch, by the
-    /// SQLite sink), and a running total per word (keyed state) goes to <c>totals-&lt;t&gt;.txt</c>.
+    /// records), per-batch word counts (the generated <see cref="FaultWordCounts"/>, its fingerprint registered)
+    /// are added to <see cref="TotalsTable"/> (exactly once per batch, by the SQLite sink), and a running total per
+    /// word (keyed state) goes to <c>totals-&lt;t&gt;.txt</c>.
     /// </summary>
     public static StreamingContext Build(FaultAppSettings settings)
     {
@@ -30,25 +31,24 @@ public static class FaultPipeline
             : context.TextFileStream(settings.InputDirectory);
         lines.SaveAsTextFiles(Path.Combine(settings.OutputDirectory, "lines"), "txt");
 
-        var words = lines
-            .FlatMap(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1))
-            .Map(word => (Key: word, Value: 1L));
+        context.RegisterPipeline("FaultWordCounts.Define", FaultWordCounts.DefineFingerprint);
+        var counts = FaultWordCounts.Compile(lines);
 
-        words.ReduceByKey((a, b) => a + b).SaveToSqlite(
+        counts.SaveToSqlite(
             $"Data Source={settings.DatabasePath}",
             "word-counts",
             $"INSERT INTO {TotalsTable} (word, n) VALUES ($word, $n) ON CONFLICT (word) DO UPDATE SET n = n + excluded.n",
             static (parameters, record, _) =>
             {
-                parameters.AddWithValue("$word", record.Key);
-                parameters.AddWithValue("$n", record.Value);
+                parameters.AddWithValue("$word", record.Word);
+                parameters.AddWithValue("$n", record.Count);
             },
             schema: $"CREATE TABLE IF NOT EXISTS {TotalsTable} (word TEXT PRIMARY KEY, n INTEGER NOT NULL);");
 
-        var totals = words.UpdateStateByKey((IReadOnlyList<long> counts, Optional<long> total) =>
+        var totals = counts.UpdateStateByKey((IReadOnlyList<long> batchCounts, Optional<long> total) =>
         {
             var sum = total.GetValueOrDefault(0);
-            foreach (var count in counts)
+            foreach (var count in batchCounts)
             {
                 sum += count;
             }
