@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Pipelines.Scheduling;
-using Pipelines.Sources;
 
 namespace Pipelines.Checkpointing;
 
