@@ -315,7 +315,7 @@ internal sealed class CheckpointCoordinator : IDisposable
 
                 return pending;
             });
-        Store.Write(time, payload);
+        Store.Write(time, payload.Span);
         _lastWritten = time;
         var retained = Store.List();
         var oldest = retained.Count > 0 ? retained[^1].Time : time;

@@ -57,7 +57,7 @@ internal sealed class CheckpointMetadata
     public static CheckpointMetadata Parse(byte[] payload) => new(JsonDocument.Parse(payload));
 
     /// <summary>Writes a checkpoint payload; <paramref name="writeStreams"/> and <paramref name="writeInputsAndGetPending"/> write the data sections.</summary>
-    public static byte[] Create(
+    public static ReadOnlyMemory<byte> Create(
         TimeSpan batchInterval,
         BatchTime zeroTime,
         BatchTime time,
@@ -97,7 +97,7 @@ internal sealed class CheckpointMetadata
             writer.WriteEndObject();
         }
 
-        return buffer.WrittenSpan.ToArray();
+        return buffer.WrittenMemory;
     }
 
     private JsonElement? Section(string section, string key) =>
