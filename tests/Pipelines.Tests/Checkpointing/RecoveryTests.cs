@@ -123,6 +123,32 @@ public sealed class RecoveryTests : IDisposable
     }
 
     [Fact]
+    public async Task The_checkpoint_directory_option_writes_checkpoints_without_calling_Checkpoint()
+    {
+        var clock = new Pipelines.Testing.ManualClock(Start);
+        var context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { TimeProvider = clock, CheckpointDirectory = _folder.Path });
+        context.QueueStream<int>([[1], [2]]).ForEachBatch((_, _) => { });
+        context.Start();
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(context.Scheduler!.WhenCompletedAsync(new BatchTime(1_001_000)).Wait(TimeSpan.FromSeconds(30)));
+        await context.StopAsync();
+
+        Assert.Equal(_folder.Path, context.CheckpointDirectory);
+        Assert.True(File.Exists(Path.Combine(_folder.Path, "checkpoint-1001000.bin")));
+    }
+
+    [Fact]
+    public async Task Checkpoint_settings_cannot_change_after_start()
+    {
+        await using var run = Create(Start);
+        run.Context.Start();
+
+        Assert.Throws<InvalidOperationException>(() => run.Context.Checkpoint(_folder.Path));
+        Assert.Throws<InvalidOperationException>(() => run.Context.RegisterPipeline("Late.Define", "1234"));
+        Assert.Throws<InvalidOperationException>(() => run.Counts.Checkpoint(TimeSpan.FromSeconds(2)));
+    }
+
+    [Fact]
     public void The_default_data_interval_is_the_smallest_multiple_of_the_slide_of_at_least_ten_seconds()
     {
         Assert.Equal(TimeSpan.FromSeconds(10), Pipelines.Checkpointing.CheckpointCoordinator.DefaultInterval(TimeSpan.FromSeconds(1)));
