@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Pipelines.Scheduling;
 
@@ -273,7 +274,8 @@ internal sealed class CheckpointCoordinator : IDisposable
         }
 
         var options = Options.SerializerOptions;
-        var payload = CheckpointMetadata.Create(
+        var path = Store.Write(time, destination => CheckpointMetadata.Write(
+            destination,
             _context.BatchInterval,
             _zeroTime,
             time,
@@ -284,7 +286,16 @@ internal sealed class CheckpointCoordinator : IDisposable
                 foreach (var (key, stream, _) in _streams)
                 {
                     writer.WritePropertyName(key);
-                    stream.WriteState(time, writer, options);
+                    try
+                    {
+                        stream.WriteState(time, writer, options);
+                    }
+                    catch (Exception error) when (error is not CheckpointException and not OutOfMemoryException)
+                    {
+                        throw new CheckpointException(
+                            $"The data of the stream {key} cannot be serialized for the checkpoint: {error.Message} Add a converter or a JsonSerializerContext through CheckpointOptions.SerializerOptions, or use state types System.Text.Json can round-trip.",
+                            error);
+                    }
                 }
             },
             writer =>
@@ -314,8 +325,7 @@ internal sealed class CheckpointCoordinator : IDisposable
                 }
 
                 return pending;
-            });
-        Store.Write(time, payload.Span);
+            }));
         _lastWritten = time;
         var retained = Store.List();
         var oldest = retained.Count > 0 ? retained[^1].Time : time;
@@ -325,7 +335,7 @@ internal sealed class CheckpointCoordinator : IDisposable
             input.TrimThrough(oldest - _inputRemember);
         }
 
-        _logger.LogDebug("Wrote the checkpoint of {Time} ({Bytes} bytes)", time, payload.Length);
+        _logger.LogDebug("Wrote the checkpoint of {Time} to {Path}", time, path);
     }
 
     private void Restore(CheckpointMetadata checkpoint)

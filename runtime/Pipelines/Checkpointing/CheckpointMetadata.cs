@@ -56,8 +56,9 @@ internal sealed class CheckpointMetadata
 
     public static CheckpointMetadata Parse(byte[] payload) => new(JsonDocument.Parse(payload));
 
-    /// <summary>Writes a checkpoint payload; <paramref name="writeStreams"/> and <paramref name="writeInputsAndGetPending"/> write the data sections.</summary>
-    public static ReadOnlyMemory<byte> Create(
+    /// <summary>Writes a checkpoint payload to <paramref name="destination"/>; <paramref name="writeStreams"/> and <paramref name="writeInputsAndGetPending"/> write the data sections.</summary>
+    public static void Write(
+        Stream destination,
         TimeSpan batchInterval,
         BatchTime zeroTime,
         BatchTime time,
@@ -66,8 +67,7 @@ internal sealed class CheckpointMetadata
         Action<Utf8JsonWriter> writeStreams,
         Func<Utf8JsonWriter, IReadOnlyList<BatchTime>> writeInputsAndGetPending)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(destination))
         {
             writer.WriteStartObject();
             writer.WriteNumber("batchIntervalMs", BatchTime.ToMilliseconds(batchInterval));
@@ -96,8 +96,6 @@ internal sealed class CheckpointMetadata
             writer.WriteEndArray();
             writer.WriteEndObject();
         }
-
-        return buffer.WrittenMemory;
     }
 
     private JsonElement? Section(string section, string key) =>

@@ -79,14 +79,24 @@ internal sealed class CheckpointStore
         return result;
     }
 
-    /// <summary>Writes the checkpoint of <paramref name="time"/> and deletes those beyond the retained count.</summary>
-    /// <exception cref="CheckpointException">The file could not be written; the existing checkpoints are untouched.</exception>
+    /// <summary>Writes the checkpoint of <paramref name="time"/> with <paramref name="payload"/> (see <see cref="Write(BatchTime, Action{Stream})"/>).</summary>
     public string Write(BatchTime time, ReadOnlySpan<byte> payload)
+    {
+        var copy = payload.ToArray();
+        return Write(time, stream => stream.Write(copy));
+    }
+
+    /// <summary>
+    /// Writes the checkpoint of <paramref name="time"/>, its payload streamed by <paramref name="writePayload"/>,
+    /// and deletes those beyond the retained count.
+    /// </summary>
+    /// <exception cref="CheckpointException">The file could not be written; the existing checkpoints are untouched.</exception>
+    public string Write(BatchTime time, Action<Stream> writePayload)
     {
         var path = PathOf(time);
         try
         {
-            CheckpointFile.WriteAtomically(path, payload);
+            CheckpointFile.WriteAtomically(path, writePayload);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {

@@ -17,6 +17,7 @@ internal sealed class StatefulStreamCheckpoint(IStatefulStream stream) : ICheckp
 {
     private const string KeyedState = "keyedState";
     private const string ReducedWindow = "reducedWindow";
+    private const int FlushThreshold = 64 * 1024;
 
     public IStatefulStream Stream { get; } = stream;
 
@@ -30,6 +31,15 @@ internal sealed class StatefulStreamCheckpoint(IStatefulStream stream) : ICheckp
     {
         options.MakeReadOnly(populateMissingResolver: true);
         return (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
+    }
+
+    /// <summary>Hands what the writer holds to the file now and then, so a large state is not held in memory twice.</summary>
+    private static void FlushIfLarge(Utf8JsonWriter writer)
+    {
+        if (writer.BytesPending > FlushThreshold)
+        {
+            writer.Flush();
+        }
     }
 
     private static void WriteTime(Utf8JsonWriter writer, BatchTime? time)
@@ -56,6 +66,7 @@ internal sealed class StatefulStreamCheckpoint(IStatefulStream stream) : ICheckp
             JsonSerializer.Serialize(writer, key, keyType);
             JsonSerializer.Serialize(writer, value, valueType);
             writer.WriteEndArray();
+            FlushIfLarge(writer);
         }
 
         writer.WriteEndArray();
@@ -91,6 +102,7 @@ internal sealed class StatefulStreamCheckpoint(IStatefulStream stream) : ICheckp
                 JsonSerializer.Serialize(writer, entry.State, stateType);
                 writer.WriteNumberValue(entry.LastUpdated.Milliseconds);
                 writer.WriteEndArray();
+                FlushIfLarge(writer);
             }
 
             writer.WriteEndArray();

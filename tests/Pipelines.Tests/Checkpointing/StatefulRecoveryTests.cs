@@ -120,6 +120,32 @@ public sealed class StatefulRecoveryTests : IDisposable
         Assert.Contains("DiscardIncompatible", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_state_type_System_Text_Json_cannot_write_stops_the_context_with_a_clear_error()
+    {
+        using var checkpoints = new TempFolder();
+        var clock = new ManualClock(Start);
+        var context = StreamingContext.GetOrCreate(checkpoints.Path, () =>
+        {
+            var ssc = new StreamingContext(Interval, new StreamingOptions { TimeProvider = clock });
+            var state = ssc.Register(new ReplayableLogInput(ssc, _log))
+                .Map(line => (Key: line, Value: 1))
+                .UpdateStateByKey((IReadOnlyList<int> values, Optional<Handle> handle) => Optional.Of(new Handle(new IntPtr(values.Count))));
+            state.Checkpoint(Interval);
+            state.ForEachBatch((_, _) => { });
+            return ssc;
+        });
+        context.Start();
+        Append(1);
+        clock.Advance(Interval);
+
+        var error = await Assert.ThrowsAsync<CheckpointException>(() => context.AwaitTerminationAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("cannot be serialized", error.Message, StringComparison.Ordinal);
+        Assert.Contains("CheckpointOptions.SerializerOptions", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["checkpoint-4000000.bin"], Directory.GetFiles(checkpoints.Path, "checkpoint-*").Select(Path.GetFileName));
+        Assert.Empty(Directory.GetFiles(checkpoints.Path, "*.tmp"));
+    }
+
     private StreamingContext BuildTupleState(ManualClock clock, ConcurrentDictionary<BatchTime, string[]> outputs)
     {
         var ssc = new StreamingContext(Interval, new StreamingOptions { TimeProvider = clock });
@@ -170,6 +196,9 @@ public sealed class StatefulRecoveryTests : IDisposable
 
             outputs[$"{name}@{time.Milliseconds}"] = batch.Order(StringComparer.Ordinal).ToArray();
         });
+
+    /// <summary>A state System.Text.Json refuses to serialize (it holds a pointer).</summary>
+    private sealed record Handle(IntPtr Value);
 
     /// <summary>A record key: serialized as an object, read back as the declared type.</summary>
     private sealed record Word(string Text);
