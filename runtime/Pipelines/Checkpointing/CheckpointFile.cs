@@ -197,7 +197,10 @@ internal sealed class ChecksummedStream(Stream inner, Crc32 crc) : Stream
 
     public override void WriteByte(byte value) => Write([value]);
 
-    public override void Flush() => inner.Flush();
+    /// <summary>Nothing to do: the JSON writer flushes into this stream often; the file is flushed to disk once, at the end.</summary>
+    public override void Flush()
+    {
+    }
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("A checkpoint payload stream is write-only.");
 
