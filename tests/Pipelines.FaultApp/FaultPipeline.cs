@@ -31,7 +31,7 @@ public static class FaultPipeline
             : context.TextFileStream(settings.InputDirectory);
         lines.SaveAsTextFiles(Path.Combine(settings.OutputDirectory, "lines"), "txt");
 
-        context.RegisterPipeline("FaultWordCounts.Define", FaultWordCounts.DefineFingerprint);
+        // Compile registers the definition's fingerprint ("FaultWordCounts.Define") for the checkpoints.
         var counts = FaultWordCounts.Compile(lines);
 
         counts.SaveToSqlite(
