@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Pipelines.Analyzers.Tests.Infrastructure;
 
 namespace Pipelines.Analyzers.Tests.Build;
 
@@ -83,7 +82,6 @@ public sealed class ConsumingProjectBuildTests : IDisposable
             dotnet_diagnostic.PIPE009.severity = warning
             dotnet_diagnostic.PIPE011.severity = warning
             """);
-        File.WriteAllText(Path.Combine(_directory, "Stubs.cs"), Stubs.Source);
         File.WriteAllText(Path.Combine(_directory, "Program.cs"), """
             using Pipelines;
 

@@ -10,8 +10,7 @@ namespace Pipelines.Analyzers.Tests.Infrastructure;
 /// <summary>
 /// Runs an analyzer (and a code fix) over test source with the Roslyn testing libraries' markup
 /// (<c>{|PIPE003:…|}</c> marks where a diagnostic must land). The source compiles against the .NET 10
-/// reference assemblies (no package download), the Pipelines runtime, and <see cref="Stubs"/>: stand-ins for
-/// runtime API that is being written in parallel (windows, state, checkpoints, the pipeline attribute).
+/// reference assemblies (no package download) and the Pipelines runtime.
 /// </summary>
 internal static class Verify<TAnalyzer>
     where TAnalyzer : DiagnosticAnalyzer, new()
@@ -64,7 +63,6 @@ internal static class Verify<TAnalyzer>
     private static void Configure(SolutionState state)
     {
         state.AdditionalReferences.AddRange(References.All);
-        state.Sources.Add(("Stubs.cs", Stubs.Source));
     }
 
     private sealed class AnalyzerTest : CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>

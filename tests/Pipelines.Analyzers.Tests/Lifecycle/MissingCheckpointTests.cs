@@ -48,6 +48,16 @@ public class MissingCheckpointTests
                     pairs.UpdateStateByKey<string, int, int>((values, state) => values.Count).Print();
                 }
 
+                public static void Recovered()
+                {
+                    var ssc = StreamingContext.GetOrCreate("/tmp/checkpoints", () =>
+                    {
+                        var created = new StreamingContext(TimeSpan.FromSeconds(1));
+                        created.QueueStream(new[] { new[] { ("a", 1) } }).UpdateStateByKey<string, int, int>((values, state) => values.Count).Print();
+                        return created;
+                    });
+                }
+
                 public static void OptionsInitializer()
                 {
                     var ssc = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { CheckpointDirectory = "/tmp/checkpoints" });
