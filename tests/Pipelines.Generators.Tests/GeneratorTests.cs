@@ -217,6 +217,18 @@ public sealed class GeneratorTests
     }
 
     [Fact]
+    public void A_class_that_is_not_partial_is_left_to_the_analyzers_PIPE001()
+    {
+        var notPartial = WordCount.Replace("public static partial class WordCount", "public static class WordCount");
+        Assert.NotEqual(WordCount, notPartial);
+
+        var (result, _) = GeneratorHarness.Run(notPartial);
+
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(result.GeneratedSources);
+    }
+
+    [Fact]
     public void Pipeline_classes_of_the_same_name_in_different_namespaces_get_distinct_files()
     {
         var (result, diagnostics) = GeneratorHarness.Run(WordCount, WordCount.Replace("namespace Demo;", "namespace Other;"));

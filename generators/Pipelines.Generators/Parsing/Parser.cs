@@ -35,6 +35,12 @@ internal static class Parser
         var name = declaration.Identifier.ValueText;
 
         var containing = new List<string>();
+        if (!IsPartialAllTheWay(declaration))
+        {
+            // The analyzer reports this as PIPE001 (an error, with a code fix); one diagnostic, not two.
+            return new ClassModel(null, EquatableArray<string>.Empty, name, EquatableArray<string>.Empty, EquatableArray<string>.Empty, EquatableArray<DefinitionModel>.Empty, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
         var problem = ClassProblem(declaration, containing);
         if (problem is not null)
         {
@@ -84,13 +90,22 @@ internal static class Parser
     }
 
     /// <summary>Why the class cannot get generated members, or null; fills the enclosing type declarations.</summary>
-    private static string? ClassProblem(ClassDeclarationSyntax declaration, List<string> containing)
+    /// <summary>Whether the class and every type containing it are declared <c>partial</c>.</summary>
+    private static bool IsPartialAllTheWay(ClassDeclarationSyntax declaration)
     {
-        if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+        for (TypeDeclarationSyntax? type = declaration; type is not null; type = type.Parent as TypeDeclarationSyntax)
         {
-            return "a [StreamingPipeline] class must be declared partial so the generator can add its Compile methods";
+            if (!type.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                return false;
+            }
         }
 
+        return true;
+    }
+
+    private static string? ClassProblem(ClassDeclarationSyntax declaration, List<string> containing)
+    {
         if (declaration.TypeParameterList is not null)
         {
             return "a [StreamingPipeline] class must not be generic";
@@ -98,10 +113,9 @@ internal static class Parser
 
         for (var parent = declaration.Parent as TypeDeclarationSyntax; parent is not null; parent = parent.Parent as TypeDeclarationSyntax)
         {
-            if (parent is not ClassDeclarationSyntax and not StructDeclarationSyntax || parent.TypeParameterList is not null
-                || !parent.Modifiers.Any(SyntaxKind.PartialKeyword))
+            if (parent is not ClassDeclarationSyntax and not StructDeclarationSyntax || parent.TypeParameterList is not null)
             {
-                return "a nested [StreamingPipeline] class must be nested only in non-generic partial classes or structs";
+                return "a nested [StreamingPipeline] class must be nested only in non-generic classes or structs";
             }
 
             containing.Insert(0, "partial " + parent.Keyword.ValueText + " " + parent.Identifier.ValueText);
