@@ -14,30 +14,18 @@ namespace Pipelines.Analyzers.Keys;
 /// carries its declaration as an additional location for the code fix.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class KeyEqualityAnalyzer : DiagnosticAnalyzer
+public sealed class KeyEqualityAnalyzer : PipelinesOperationAnalyzer
 {
     /// <summary>Property set when the key class can be turned into a record.</summary>
     public const string CanBecomeRecordProperty = "CanBecomeRecord";
 
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ImmutableArray.Create(DiagnosticDescriptors.KeyWithoutValueEquality);
-
-    public override void Initialize(AnalysisContext context)
+    /// <summary>Creates the analyzer.</summary>
+    public KeyEqualityAnalyzer()
+        : base(ImmutableArray.Create(DiagnosticDescriptors.KeyWithoutValueEquality), OperationKind.Invocation)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (PipelinesSymbols.TryCreate(start.Compilation) is not { } symbols)
-            {
-                return;
-            }
-
-            start.RegisterOperationAction(operationContext => Analyze(operationContext, symbols), OperationKind.Invocation);
-        });
     }
 
-    private static void Analyze(OperationAnalysisContext context, PipelinesSymbols symbols)
+    private protected override void Analyze(OperationAnalysisContext context, PipelinesSymbols symbols)
     {
         var invocation = (IInvocationOperation)context.Operation;
         var keyIsElement = invocation.TargetMethod.Name switch

@@ -14,27 +14,17 @@ namespace Pipelines.Analyzers.Lifecycle;
 /// context created in the same method, where that method never sets a checkpoint directory.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class MissingCheckpointAnalyzer : DiagnosticAnalyzer
+public sealed class MissingCheckpointAnalyzer : PipelinesOperationAnalyzer
 {
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ImmutableArray.Create(DiagnosticDescriptors.StatefulWithoutCheckpoint);
-
-    public override void Initialize(AnalysisContext context)
+    /// <summary>Creates the analyzer.</summary>
+    public MissingCheckpointAnalyzer()
+        : base(ImmutableArray.Create(DiagnosticDescriptors.StatefulWithoutCheckpoint), OperationKind.Invocation)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (PipelinesSymbols.TryCreate(start.Compilation) is not { StreamingContext: not null } symbols)
-            {
-                return;
-            }
-
-            start.RegisterOperationAction(operationContext => Analyze(operationContext, symbols), OperationKind.Invocation);
-        });
     }
 
-    private static void Analyze(OperationAnalysisContext context, PipelinesSymbols symbols)
+    private protected override bool AppliesTo(PipelinesSymbols symbols) => symbols is { StreamingContext: not null };
+
+    private protected override void Analyze(OperationAnalysisContext context, PipelinesSymbols symbols)
     {
         var invocation = (IInvocationOperation)context.Operation;
         if (!IsStateful(invocation) ||

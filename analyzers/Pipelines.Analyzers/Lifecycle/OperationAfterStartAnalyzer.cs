@@ -13,27 +13,17 @@ namespace Pipelines.Analyzers.Lifecycle;
 /// each chain is reported, and calls inside lambdas (which run later, or never) are left alone.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class OperationAfterStartAnalyzer : DiagnosticAnalyzer
+public sealed class OperationAfterStartAnalyzer : PipelinesOperationAnalyzer
 {
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ImmutableArray.Create(DiagnosticDescriptors.OperationAfterStart);
-
-    public override void Initialize(AnalysisContext context)
+    /// <summary>Creates the analyzer.</summary>
+    public OperationAfterStartAnalyzer()
+        : base(ImmutableArray.Create(DiagnosticDescriptors.OperationAfterStart), OperationKind.Invocation)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (PipelinesSymbols.TryCreate(start.Compilation) is not { StreamingContext: not null } symbols)
-            {
-                return;
-            }
-
-            start.RegisterOperationAction(operationContext => Analyze(operationContext, symbols), OperationKind.Invocation);
-        });
     }
 
-    private static void Analyze(OperationAnalysisContext context, PipelinesSymbols symbols)
+    private protected override bool AppliesTo(PipelinesSymbols symbols) => symbols is { StreamingContext: not null };
+
+    private protected override void Analyze(OperationAnalysisContext context, PipelinesSymbols symbols)
     {
         var start = (IInvocationOperation)context.Operation;
         if (!symbols.IsContextMethod(start.TargetMethod, "Start") ||

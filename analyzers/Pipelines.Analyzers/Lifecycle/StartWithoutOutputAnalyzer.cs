@@ -12,27 +12,17 @@ namespace Pipelines.Analyzers.Lifecycle;
 /// nothing to execute").
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class StartWithoutOutputAnalyzer : DiagnosticAnalyzer
+public sealed class StartWithoutOutputAnalyzer : PipelinesOperationAnalyzer
 {
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ImmutableArray.Create(DiagnosticDescriptors.StartWithoutOutput);
-
-    public override void Initialize(AnalysisContext context)
+    /// <summary>Creates the analyzer.</summary>
+    public StartWithoutOutputAnalyzer()
+        : base(ImmutableArray.Create(DiagnosticDescriptors.StartWithoutOutput), OperationKind.Invocation)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (PipelinesSymbols.TryCreate(start.Compilation) is not { StreamingContext: not null } symbols)
-            {
-                return;
-            }
-
-            start.RegisterOperationAction(operationContext => Analyze(operationContext, symbols), OperationKind.Invocation);
-        });
     }
 
-    private static void Analyze(OperationAnalysisContext context, PipelinesSymbols symbols)
+    private protected override bool AppliesTo(PipelinesSymbols symbols) => symbols is { StreamingContext: not null };
+
+    private protected override void Analyze(OperationAnalysisContext context, PipelinesSymbols symbols)
     {
         var invocation = (IInvocationOperation)context.Operation;
         if (!symbols.IsContextMethod(invocation.TargetMethod, "Start") ||

@@ -12,27 +12,15 @@ namespace Pipelines.Analyzers.Transformations;
 /// they are called on and return it (Cache, Persist, Checkpoint, Remember) are not transformations.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class DiscardedTransformationAnalyzer : DiagnosticAnalyzer
+public sealed class DiscardedTransformationAnalyzer : PipelinesOperationAnalyzer
 {
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ImmutableArray.Create(DiagnosticDescriptors.DiscardedTransformation);
-
-    public override void Initialize(AnalysisContext context)
+    /// <summary>Creates the analyzer.</summary>
+    public DiscardedTransformationAnalyzer()
+        : base(ImmutableArray.Create(DiagnosticDescriptors.DiscardedTransformation), OperationKind.ExpressionStatement)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (PipelinesSymbols.TryCreate(start.Compilation) is not { } symbols)
-            {
-                return;
-            }
-
-            start.RegisterOperationAction(operationContext => Analyze(operationContext, symbols), OperationKind.ExpressionStatement);
-        });
     }
 
-    private static void Analyze(OperationAnalysisContext context, PipelinesSymbols symbols)
+    private protected override void Analyze(OperationAnalysisContext context, PipelinesSymbols symbols)
     {
         var statement = (IExpressionStatementOperation)context.Operation;
         if (statement.Operation is not IInvocationOperation invocation ||

@@ -11,27 +11,15 @@ namespace Pipelines.Analyzers.Windows;
 /// every key it has ever seen, even once its value is back to neutral (a count of 0), so the state only grows.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class InverseWindowFilterAnalyzer : DiagnosticAnalyzer
+public sealed class InverseWindowFilterAnalyzer : PipelinesOperationAnalyzer
 {
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ImmutableArray.Create(DiagnosticDescriptors.InverseWindowWithoutFilter);
-
-    public override void Initialize(AnalysisContext context)
+    /// <summary>Creates the analyzer.</summary>
+    public InverseWindowFilterAnalyzer()
+        : base(ImmutableArray.Create(DiagnosticDescriptors.InverseWindowWithoutFilter), OperationKind.Invocation)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (PipelinesSymbols.TryCreate(start.Compilation) is not { } symbols)
-            {
-                return;
-            }
-
-            start.RegisterOperationAction(operationContext => Analyze(operationContext, symbols), OperationKind.Invocation);
-        });
     }
 
-    private static void Analyze(OperationAnalysisContext context, PipelinesSymbols symbols)
+    private protected override void Analyze(OperationAnalysisContext context, PipelinesSymbols symbols)
     {
         var invocation = (IInvocationOperation)context.Operation;
         if (invocation.TargetMethod.Name != "ReduceByKeyAndWindow" ||

@@ -12,27 +12,17 @@ namespace Pipelines.Analyzers.Windows;
 /// durations are constants visible in the same method.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class WindowDurationAnalyzer : DiagnosticAnalyzer
+public sealed class WindowDurationAnalyzer : PipelinesOperationAnalyzer
 {
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ImmutableArray.Create(DiagnosticDescriptors.WindowDurationNotMultiple);
-
-    public override void Initialize(AnalysisContext context)
+    /// <summary>Creates the analyzer.</summary>
+    public WindowDurationAnalyzer()
+        : base(ImmutableArray.Create(DiagnosticDescriptors.WindowDurationNotMultiple), OperationKind.Invocation)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (PipelinesSymbols.TryCreate(start.Compilation) is not { TimeSpan: not null } symbols)
-            {
-                return;
-            }
-
-            start.RegisterOperationAction(operationContext => Analyze(operationContext, symbols), OperationKind.Invocation);
-        });
     }
 
-    private static void Analyze(OperationAnalysisContext context, PipelinesSymbols symbols)
+    private protected override bool AppliesTo(PipelinesSymbols symbols) => symbols is { TimeSpan: not null };
+
+    private protected override void Analyze(OperationAnalysisContext context, PipelinesSymbols symbols)
     {
         var invocation = (IInvocationOperation)context.Operation;
         if (!WindowArguments.IsWindowOperator(invocation.TargetMethod) || symbols.StreamReceiver(invocation) is not { } receiver)
