@@ -15,13 +15,16 @@ public class MapFilterSumBenchmarks : IDisposable
     private int[] _values = [];
     private PipelineRun<long, long>? _interpreted;
 
+    /// <summary>What every benchmark method returns: the agreed sum, set by <c>Setup</c>.</summary>
+    public long Expected { get; private set; }
+
     /// <summary>Builds the data and the pipeline runs, then checks that every contender agrees.</summary>
     [GlobalSetup]
     public void Setup()
     {
         _values = BenchmarkData.Integers(Count);
         _interpreted = new PipelineRun<long, long>(context => MapFilterSumPipeline.Define(PipelineInputs.Repeat(context, _values)), SingleOrZero);
-        Agreement.Require("W1 map-filter-sum", Contenders());
+        Expected = Agreement.Require("W1 map-filter-sum", Contenders());
     }
 
     /// <summary>Every contender, the baseline first, for the setup check and the quick-mode tests.</summary>

@@ -1,0 +1,70 @@
+using BenchmarkDotNet.Attributes;
+using Pipelines.Benchmarks.Data;
+using Pipelines.Benchmarks.Harness;
+
+namespace Pipelines.Benchmarks.Windows;
+
+/// <summary>
+/// W3 windowed counts: batches of 10,000 (key, 1) pairs over 1,000 keys, slide 1 batch, window 10 or 60
+/// batches; incremental (inverse) against recompute. Every run is 100 batches (the 40 for window 10 is
+/// raised to 100 so both windows run the same number of batches), and the reported time is per batch
+/// (<c>OperationsPerInvoke</c>), so window 10 and window 60 compare directly.
+/// </summary>
+[MemoryDiagnoser]
+[BenchmarkCategory("W3")]
+public class WindowedCountBenchmarks
+{
+    /// <summary>Batches per run.</summary>
+    public const int Batches = 100;
+
+    private readonly Dictionary<int, int> _counts = [];
+    private (int Key, int Value)[][] _batches = [];
+
+    /// <summary>The window length in batches.</summary>
+    [Params(10, 60)]
+    public int Window { get; set; } = 10;
+
+    /// <summary>What every benchmark method returns: the agreed checksum, set by <c>Setup</c>.</summary>
+    public long Expected { get; private set; }
+
+    /// <summary>Builds the data, then checks that every contender agrees.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        _batches = BenchmarkData.KeyedOnes(Batches, 10_000, 1_000);
+        Expected = Agreement.Require($"W3 windowed counts (window {Window})", Contenders());
+    }
+
+    /// <summary>Every contender, the baseline first; each returns the checksum of all window outputs.</summary>
+    public IReadOnlyList<Contender<long>> Contenders() =>
+    [
+        new("Hand: incremental", RunHandIncremental),
+        new("Hand: recompute", RunHandRecompute),
+        new("System.Linq: recompute", RunLinq),
+        new("ZLinq: recompute", RunZLinq),
+    ];
+
+    /// <summary>The incremental hand loop (the baseline).</summary>
+    [Benchmark(Baseline = true, OperationsPerInvoke = Batches)]
+    public long HandIncremental() => RunHandIncremental();
+
+    /// <summary>The recomputing hand loop.</summary>
+    [Benchmark(OperationsPerInvoke = Batches)]
+    public long HandRecompute() => RunHandRecompute();
+
+    /// <summary>System.Linq.</summary>
+    [Benchmark(OperationsPerInvoke = Batches)]
+    public long Linq() => RunLinq();
+
+    /// <summary>ZLinq.</summary>
+    [Benchmark(OperationsPerInvoke = Batches)]
+    public long ZLinq() => RunZLinq();
+
+    private long RunHandIncremental() => WindowedCountLoops.HandIncremental(_batches, Window, _counts);
+
+    private long RunHandRecompute() => WindowedCountLoops.HandRecompute(_batches, Window, _counts);
+
+    private long RunLinq() => WindowedCountLoops.Linq(_batches, Window);
+
+    private long RunZLinq() => WindowedCountLoops.ZLinq(_batches, Window);
+}
