@@ -11,6 +11,7 @@ namespace Pipelines.Benchmarks.Join;
 /// is not a contender here.
 /// </summary>
 [MemoryDiagnoser]
+[Throughput("W4 join", 2 * Count, "pairs")]
 [BenchmarkCategory("W4")]
 public class JoinBenchmarks : IDisposable
 {

@@ -6,6 +6,7 @@ namespace Pipelines.Benchmarks.MapFilterSum;
 
 /// <summary>W1 map-filter-sum: one batch of 1,000,000 integers in [0, 1000]; x * 3, keep even, widen to long, sum.</summary>
 [MemoryDiagnoser]
+[Throughput("W1 map-filter-sum", Count, "ints")]
 [BenchmarkCategory("W1")]
 public class MapFilterSumBenchmarks : IDisposable
 {
@@ -14,6 +15,7 @@ public class MapFilterSumBenchmarks : IDisposable
 
     private int[] _values = [];
     private PipelineRun<long, long>? _interpreted;
+    private PipelineRun<long, long>? _handKernel;
 
     /// <summary>What every benchmark method returns: the agreed sum, set by <c>Setup</c>.</summary>
     public long Expected { get; private set; }
@@ -24,6 +26,8 @@ public class MapFilterSumBenchmarks : IDisposable
     {
         _values = BenchmarkData.Integers(Count);
         _interpreted = new PipelineRun<long, long>(context => MapFilterSumPipeline.Define(PipelineInputs.Repeat(context, _values)), SingleOrZero);
+        _handKernel = new PipelineRun<long, long>(
+            context => PipelineInputs.Repeat(context, _values).Transform(batch => new[] { MapFilterSumLoops.PlainIf(batch.Span) }), SingleOrZero);
         Expected = Agreement.Require("W1 map-filter-sum", Contenders());
     }
 
@@ -38,6 +42,7 @@ public class MapFilterSumBenchmarks : IDisposable
         new("Rx: ToObservable", RxToObservable),
         new("Rx: Observable.Create loop", RxCreate),
         new("Pipelines: interpreted", Interpreted),
+        new("Runtime + hand kernel", RuntimeHandKernel),
     ];
 
     /// <summary>The plain hand loop (the baseline).</summary>
@@ -72,12 +77,21 @@ public class MapFilterSumBenchmarks : IDisposable
     [Benchmark]
     public long Interpreted() => _interpreted!.Step();
 
+    /// <summary>
+    /// The plain hand loop as the one stage of a pipeline run through the runtime (batch cut, scheduling,
+    /// output): the best a compiled pipeline can do through the runtime.
+    /// </summary>
+    [Benchmark]
+    public long RuntimeHandKernel() => _handKernel!.Step();
+
     /// <summary>Stops the pipeline runs.</summary>
     [GlobalCleanup]
     public void Dispose()
     {
         _interpreted?.Dispose();
         _interpreted = null;
+        _handKernel?.Dispose();
+        _handKernel = null;
         GC.SuppressFinalize(this);
     }
 

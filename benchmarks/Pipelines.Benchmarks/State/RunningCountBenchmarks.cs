@@ -9,6 +9,7 @@ namespace Pipelines.Benchmarks.State;
 /// state output after every batch. The reported time is per batch (<c>OperationsPerInvoke</c>).
 /// </summary>
 [MemoryDiagnoser]
+[Throughput("W5 running count", 10_000, "pairs")]
 [BenchmarkCategory("W5")]
 public class RunningCountBenchmarks
 {

@@ -11,6 +11,7 @@ namespace Pipelines.Benchmarks.Windows;
 /// (<c>OperationsPerInvoke</c>), so window 10 and window 60 compare directly.
 /// </summary>
 [MemoryDiagnoser]
+[Throughput("W3 windowed counts", 10_000, "pairs")]
 [BenchmarkCategory("W3")]
 public class WindowedCountBenchmarks
 {
