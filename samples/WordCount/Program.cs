@@ -3,8 +3,10 @@ using Pipelines.Samples.WordCount;
 
 // Word count, Spark Streaming's "hello world". By default it reads lines from a built-in generator (no
 // server to start) and stops after a few batches:
-//   dotnet run --project samples/WordCount                       5 batches of 1 s from the built-in text
-//   dotnet run --project samples/WordCount -- --batches 20       run longer (0 = until Ctrl+C)
+//   dotnet run --project samples/WordCount                              5 batches of 1 s from the built-in text
+//   dotnet run --project samples/WordCount -- --batches 20              run longer (0 = until Ctrl+C)
+//   dotnet run --project samples/WordCount -- --socket 127.0.0.1:9999   lines from a TCP server (nc -lk 9999)
+//   dotnet run --project samples/WordCount -- --dir /tmp/incoming       text files moved into a folder
 var options = SampleOptions.Parse(args);
 if (options is null)
 {
@@ -13,7 +15,12 @@ if (options is null)
 }
 
 await using var ssc = new StreamingContext(options.BatchInterval);
-var lines = EmbeddedText.Stream(ssc, options.LinesPerBatch);
+var lines = options switch
+{
+    { SocketHost: { } host } => ssc.SocketTextStream(host, options.SocketPort),
+    { Directory: { } directory } => ssc.TextFileStream(directory),
+    _ => EmbeddedText.Stream(ssc, options.LinesPerBatch),
+};
 
 var counts = WordCount.Define(lines);
 counts.Print(num: 10);
@@ -28,14 +35,29 @@ counts.ForEachBatch((_, _) =>
     }
 });
 
-using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
     e.Cancel = true;
     done.TrySetResult();
 };
 
-ssc.Start();
-await Task.WhenAny(done.Task, ssc.AwaitTerminationAsync(cancel.Token));
+try
+{
+    ssc.Start();
+}
+catch (DirectoryNotFoundException error)
+{
+    Console.Error.WriteLine($"error: {error.Message}");
+    return 1;
+}
+
+var termination = ssc.AwaitTerminationAsync();
+await Task.WhenAny(done.Task, termination);
 await ssc.StopAsync(graceful: true);
+if (termination is { IsFaulted: true, Exception.InnerException: { } failure })
+{
+    Console.Error.WriteLine($"error: {failure.Message}");
+    return 1;
+}
+
 return 0;

@@ -3,18 +3,28 @@ using System.Globalization;
 namespace Pipelines.Samples.WordCount;
 
 /// <summary>The sample's command line.</summary>
-internal sealed record SampleOptions(int Batches, TimeSpan BatchInterval, int LinesPerBatch)
+/// <param name="Batches">Batches to run before stopping; 0 runs until Ctrl+C.</param>
+/// <param name="BatchInterval">The batch interval.</param>
+/// <param name="LinesPerBatch">Lines the built-in source produces per batch.</param>
+/// <param name="SocketHost">The host of <c>--socket</c>, or null.</param>
+/// <param name="SocketPort">The port of <c>--socket</c>.</param>
+/// <param name="Directory">The folder of <c>--dir</c>, or null.</param>
+internal sealed record SampleOptions(int Batches, TimeSpan BatchInterval, int LinesPerBatch, string? SocketHost = null, int SocketPort = 0, string? Directory = null)
 {
     public const string Usage = """
-        usage: WordCount [--batches N] [--interval-ms MS] [--lines N]
-          --batches N      stop after N batches (default 5; 0 runs until Ctrl+C)
-          --interval-ms MS batch interval in milliseconds (default 1000)
-          --lines N        lines the built-in source produces per batch (default 20)
+        usage: WordCount [--socket HOST:PORT | --dir PATH] [--batches N] [--interval-ms MS] [--lines N]
+          --socket HOST:PORT read lines from a TCP server (e.g. one started with: nc -lk 9999)
+          --dir PATH         read the text files moved into PATH after start
+          --batches N        stop after N batches (default 5 on the built-in source; with --socket or
+                             --dir the default is 0, which runs until Ctrl+C)
+          --interval-ms MS   batch interval in milliseconds (default 1000)
+          --lines N          lines the built-in source produces per batch (default 20)
         """;
 
     public static SampleOptions? Parse(string[] args)
     {
         var options = new SampleOptions(5, TimeSpan.FromSeconds(1), 20);
+        var batchesGiven = false;
         for (var i = 0; i < args.Length; i++)
         {
             var value = i + 1 < args.Length ? args[i + 1] : null;
@@ -22,6 +32,7 @@ internal sealed record SampleOptions(int Batches, TimeSpan BatchInterval, int Li
             {
                 case "--batches" when int.TryParse(value, CultureInfo.InvariantCulture, out var n) && n >= 0:
                     options = options with { Batches = n };
+                    batchesGiven = true;
                     i++;
                     break;
                 case "--interval-ms" when int.TryParse(value, CultureInfo.InvariantCulture, out var ms) && ms > 0:
@@ -32,11 +43,39 @@ internal sealed record SampleOptions(int Batches, TimeSpan BatchInterval, int Li
                     options = options with { LinesPerBatch = lines };
                     i++;
                     break;
+                case "--socket" when TryParseAddress(value, out var host, out var port) && options.Directory is null:
+                    options = options with { SocketHost = host, SocketPort = port };
+                    i++;
+                    break;
+                case "--dir" when !string.IsNullOrWhiteSpace(value) && options.SocketHost is null:
+                    options = options with { Directory = value };
+                    i++;
+                    break;
                 default:
                     return null;
             }
         }
 
+        // A live source runs on until Ctrl+C unless a number of batches was asked for.
+        if (!batchesGiven && (options.SocketHost is not null || options.Directory is not null))
+        {
+            options = options with { Batches = 0 };
+        }
+
         return options;
+    }
+
+    private static bool TryParseAddress(string? value, out string host, out int port)
+    {
+        host = "";
+        port = 0;
+        var colon = value?.LastIndexOf(':') ?? -1;
+        if (value is null || colon <= 0)
+        {
+            return false;
+        }
+
+        host = value[..colon].Trim('[', ']');
+        return int.TryParse(value.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is >= 1 and <= 65535;
     }
 }

@@ -21,6 +21,9 @@ public sealed class StreamingOptions
     /// <summary>How long a receiver waits before it starts again after <c>Restart</c> (Spark: 2 s).</summary>
     public TimeSpan ReceiverRestartDelay { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Rate limits and backpressure for receivers; off by default.</summary>
+    public BackpressureOptions Backpressure { get; init; } = new();
+
     /// <summary>How long a non-graceful stop waits for the batch in flight to notice cancellation.</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -93,6 +93,11 @@ internal sealed class JobScheduler
         }
 
         await StopInputsAsync(cancellationToken).ConfigureAwait(false);
+        if (graceful)
+        {
+            GenerateFinalBatchIfPending();
+        }
+
         _queue.Writer.TryComplete();
         if (_loop is not null)
         {
@@ -134,6 +139,22 @@ internal sealed class JobScheduler
             catch (Exception error) when (error is not OperationCanceledException)
             {
                 _logger.LogError(error, "Input stream {Input} failed to stop", input);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A graceful stop processes all received data (Spark's stopGracefully): records that receivers stored after the
+    /// last batch was cut go into one more batch, at the next batch time.
+    /// </summary>
+    private void GenerateFinalBatchIfPending()
+    {
+        lock (_gate)
+        {
+            if (_context.Inputs.Any(static input => input.HasPendingData))
+            {
+                GenerateBatch(_nextTime);
+                _nextTime += _context.BatchInterval;
             }
         }
     }

@@ -14,6 +14,9 @@ internal interface IInputDStream
 
     /// <summary>Stops receiving, when the context stops.</summary>
     Task StopAsync(CancellationToken cancellationToken);
+
+    /// <summary>Whether records arrived that no sealed batch holds yet (a graceful stop cuts one more batch for them).</summary>
+    bool HasPendingData => false;
 }
 
 /// <summary>
@@ -55,6 +58,8 @@ internal abstract class InputDStream<T> : DStream<T>, IInputDStream
     }
 
     public virtual Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public virtual bool HasPendingData => false;
 
     internal override Batch<T>? Compute(BatchTime time)
     {

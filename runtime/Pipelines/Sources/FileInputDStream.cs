@@ -1,0 +1,228 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+
+namespace Pipelines.Sources;
+
+/// <summary>
+/// Spark's <c>FileInputDStream</c> for text: at each batch time it lists the folder and reads the files that
+/// appeared since, each file once, one partition per file. Files present when the stream starts are ignored, as
+/// are hidden names (starting with '.' or '_') and files still being copied (<c>*._COPYING_</c>, <c>*.tmp</c>).
+/// Files should appear atomically (written elsewhere, then moved or renamed into the folder).
+/// </summary>
+internal sealed class FileInputDStream : InputDStream<string>
+{
+    private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+
+    private readonly object _gate = new();
+    private readonly ILogger _logger;
+    private readonly HashSet<string> _read = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _presentAtStart = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<BatchTime, string[]> _filesByBatch = [];
+    private bool _restored;
+
+    public FileInputDStream(StreamingContext context, string directory)
+        : base(context, "TextFileStream")
+    {
+        Directory = Path.GetFullPath(directory);
+        _logger = context.LoggerFactory.CreateLogger<FileInputDStream>();
+    }
+
+    /// <summary>The folder watched, as a full path.</summary>
+    public string Directory { get; }
+
+    /// <summary>Whether a file name is one Spark would skip: hidden, or a file still being copied.</summary>
+    public static bool IsIgnoredName(string fileName) =>
+        fileName.Length == 0
+        || fileName[0] is '.' or '_'
+        || fileName.EndsWith("._COPYING_", StringComparison.Ordinal)
+        || fileName.EndsWith(".tmp", StringComparison.OrdinalIgnoreCase);
+
+    internal override void Validate()
+    {
+        base.Validate();
+        if (!System.IO.Directory.Exists(Directory))
+        {
+            throw new DirectoryNotFoundException(
+                $"TextFileStream cannot watch '{Directory}': the folder does not exist. Create it before calling Start(); files moved into it afterwards are read.");
+        }
+    }
+
+    public override void Start()
+    {
+        lock (_gate)
+        {
+            if (_restored)
+            {
+                return;
+            }
+
+            _presentAtStart.Clear();
+            foreach (var name in ListFileNames() ?? [])
+            {
+                _presentAtStart.Add(name);
+            }
+        }
+    }
+
+    /// <summary>The names of the files read into the batch at <paramref name="time"/>, while it is remembered.</summary>
+    internal IReadOnlyList<string> FilesReadAt(BatchTime time)
+    {
+        lock (_gate)
+        {
+            return _filesByBatch.TryGetValue(time, out var files) ? files : [];
+        }
+    }
+
+    /// <summary>What a checkpoint saves: the files already read, and which files each remembered batch read.</summary>
+    internal FileStreamState GetState()
+    {
+        lock (_gate)
+        {
+            var batches = new FileStreamBatch[_filesByBatch.Count];
+            var i = 0;
+            foreach (var (time, files) in _filesByBatch)
+            {
+                batches[i++] = new FileStreamBatch(time.Milliseconds, [.. files]);
+            }
+
+            var read = _read.ToArray();
+            Array.Sort(read, StringComparer.Ordinal);
+            return new FileStreamState(Directory, read, batches);
+        }
+    }
+
+    /// <summary>
+    /// Restores a checkpointed state before start: the files already read stay read, and every other file in the
+    /// folder counts as new (it may have arrived while the job was down).
+    /// </summary>
+    internal void RestoreState(FileStreamState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        lock (_gate)
+        {
+            _read.Clear();
+            _read.UnionWith(state.ReadFiles);
+            _filesByBatch.Clear();
+            foreach (var batch in state.Batches)
+            {
+                _filesByBatch[new BatchTime(batch.BatchTimeMs)] = [.. batch.Files];
+            }
+
+            _presentAtStart.Clear();
+            _restored = true;
+        }
+    }
+
+    protected override Batch<string> TakeBatch(BatchTime time)
+    {
+        lock (_gate)
+        {
+            var names = ListFileNames();
+            if (names is null)
+            {
+                _logger.LogWarning("TextFileStream: the folder {Directory} cannot be listed; the batch at {BatchTime} reads no files", Directory, time);
+                _filesByBatch[time] = [];
+                return Batch<string>.Empty;
+            }
+
+            var present = new HashSet<string>(names, StringComparer.Ordinal);
+            _read.IntersectWith(present);
+            _presentAtStart.IntersectWith(present);
+            Array.Sort(names, StringComparer.Ordinal);
+
+            var builder = new BatchBuilder<string>(0);
+            var selected = new List<string>();
+            foreach (var name in names)
+            {
+                if (IsIgnoredName(name) || _read.Contains(name) || _presentAtStart.Contains(name))
+                {
+                    continue;
+                }
+
+                if (TryReadLines(name, time, builder))
+                {
+                    _read.Add(name);
+                    selected.Add(name);
+                    builder.EndPartition();
+                }
+            }
+
+            _filesByBatch[time] = [.. selected];
+            if (selected.Count > 0)
+            {
+                _logger.LogDebug("TextFileStream read {Count} new file(s) from {Directory} into the batch at {BatchTime}", selected.Count, Directory, time);
+            }
+
+            return builder.Count == 0 && selected.Count == 0 ? Batch<string>.Empty : builder.ToBatch();
+        }
+    }
+
+    internal override void ClearMetadata(BatchTime time)
+    {
+        base.ClearMetadata(time);
+        var limit = time - RememberDuration;
+        lock (_gate)
+        {
+            while (_filesByBatch.Count > 0)
+            {
+                var oldest = _filesByBatch.Keys.First();
+                if (oldest > limit)
+                {
+                    break;
+                }
+
+                _filesByBatch.Remove(oldest);
+            }
+        }
+    }
+
+    private string[]? ListFileNames()
+    {
+        try
+        {
+            return System.IO.Directory.EnumerateFiles(Directory).Select(Path.GetFileName).OfType<string>().ToArray();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning(error, "TextFileStream could not list {Directory}", Directory);
+            return null;
+        }
+    }
+
+    /// <summary>Reads one file's lines into <paramref name="builder"/>; false (and nothing added) if it cannot be read now.</summary>
+    private bool TryReadLines(string name, BatchTime time, BatchBuilder<string> builder)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(Path.Combine(Directory, name), Utf8);
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning(error, "TextFileStream could not read {File} for the batch at {BatchTime}; it will be tried again at the next batch", name, time);
+            return false;
+        }
+
+        builder.AddRange(lines);
+        return true;
+    }
+}
+
+/// <summary>The checkpointable state of a <c>TextFileStream</c>: plain data.</summary>
+/// <param name="Directory">The folder watched, as a full path.</param>
+/// <param name="ReadFiles">Names of the files already read (and still in the folder), in ordinal order.</param>
+/// <param name="Batches">For each remembered batch, the files it read.</param>
+internal sealed record FileStreamState(string Directory, string[] ReadFiles, FileStreamBatch[] Batches);
+
+/// <summary>The files one batch of a <c>TextFileStream</c> read.</summary>
+/// <param name="BatchTimeMs">The batch time in milliseconds.</param>
+/// <param name="Files">The file names, in the order they were read.</param>
+internal sealed record FileStreamBatch(long BatchTimeMs, string[] Files);
