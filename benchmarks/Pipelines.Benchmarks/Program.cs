@@ -10,7 +10,8 @@ namespace Pipelines.Benchmarks;
 /// <c>--filter '*'</c> and any BenchmarkDotNet option; after the run, the throughput of every benchmark goes to
 /// <c>BenchmarkDotNet.Artifacts/throughput.csv</c>, and <c>--chart PATH</c> also draws it into a PNG.
 /// Modes: <c>--quick</c> runs every benchmark once with BenchmarkDotNet's dry job (each setup checks that every
-/// contender agrees); <c>--chart-from CSV --chart PATH</c> redraws a chart from a saved throughput.csv.
+/// contender agrees); <c>--chart-from CSV --chart PATH</c> redraws a chart from a saved throughput.csv;
+/// <c>--sustained</c> measures W6, the highest input rate each word-count path sustains through a real socket.
 /// </summary>
 public static class Program
 {
@@ -18,6 +19,11 @@ public static class Program
     public static int Main(string[] args)
     {
         var options = new List<string>(args);
+        if (options.Remove("--sustained"))
+        {
+            return Sustained.SustainedMode.RunAsync(options).GetAwaiter().GetResult();
+        }
+
         var chart = TakeValue(options, "--chart");
         var chartFrom = TakeValue(options, "--chart-from");
         if (chartFrom is not null)
