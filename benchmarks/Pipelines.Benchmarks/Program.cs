@@ -43,12 +43,6 @@ public static class Program
         }
 
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run([.. options], config).ToArray();
-        if (summaries.Any(summary => summary.HasCriticalValidationErrors || summary.Reports.Any(report => !report.Success)))
-        {
-            Console.Error.WriteLine("Some benchmarks failed or did not validate (e.g. contenders disagreed in setup); see the log above.");
-            return 1;
-        }
-
         var rows = ThroughputRow.From(summaries);
         if (rows.Count > 0)
         {
@@ -60,6 +54,12 @@ public static class Program
                 ThroughputChart.Save(rows, chart);
                 Console.WriteLine($"Chart: {Path.GetFullPath(chart)}");
             }
+        }
+
+        if (summaries.Any(summary => summary.HasCriticalValidationErrors || summary.Reports.Any(report => !report.Success)))
+        {
+            Console.Error.WriteLine("Some benchmarks failed or did not validate (e.g. contenders disagreed in setup); see the log above.");
+            return 1;
         }
 
         return 0;

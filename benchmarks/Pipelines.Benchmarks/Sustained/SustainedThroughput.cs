@@ -7,7 +7,8 @@ namespace Pipelines.Benchmarks.Sustained;
 /// W6, Spark's "sustainable throughput": lines go through a real <c>SocketTextStream</c> on 127.0.0.1 into a
 /// word count; a rate is sustained when, after a warm-up, every batch finishes within its interval (scheduling
 /// delay plus processing time) and the batches hold the records sent. The search doubles the rate until a trial
-/// fails, then bisects between the last sustained and the first failed rate.
+/// fails, then bisects (geometrically, at most 9 trials) between the last sustained and the first failed rate
+/// until they are within 15%.
 /// </summary>
 public static class SustainedThroughput
 {
@@ -30,7 +31,7 @@ public static class SustainedThroughput
     {
         log.WriteLine($"{name}:");
         double good = 0, bad = double.PositiveInfinity, rate = startRate;
-        for (var trials = 0; trials < 12; trials++)
+        for (var trials = 0; trials < 9; trials++)
         {
             var trial = await RunTrialAsync(lines, rate, define, interval, warmupBatches: 2, measuredBatches: 5).ConfigureAwait(false);
             log.WriteLine("  " + trial);
@@ -51,7 +52,7 @@ public static class SustainedThroughput
             {
                 rate /= 2;
             }
-            else if (bad / good <= 1.08)
+            else if (bad / good <= 1.15)
             {
                 break;
             }
