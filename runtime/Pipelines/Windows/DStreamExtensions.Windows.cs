@@ -1,0 +1,25 @@
+using Pipelines.Operators;
+using Pipelines.Windows;
+
+namespace Pipelines;
+
+/// <summary>Window operations that need a constraint on the record type.</summary>
+public static partial class DStreamExtensions
+{
+    /// <summary>
+    /// A stream with, every <paramref name="slideDuration"/>, each distinct record of the last
+    /// <paramref name="windowDuration"/> and how often it occurs (Spark's <c>countByValueAndWindow</c>). It counts
+    /// incrementally and, as in Spark, drops values whose count fell to 0.
+    /// </summary>
+    /// <exception cref="ArgumentException">A duration is not positive or not a multiple of the stream's slide.</exception>
+    public static DStream<(T Value, long Count)> CountByValueAndWindow<T>(this DStream<T> stream, TimeSpan windowDuration, TimeSpan slideDuration)
+        where T : notnull
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        const string name = nameof(CountByValueAndWindow);
+        WindowDurations.Validate(stream, name, windowDuration, slideDuration);
+        var ones = new TransformedDStream<T, (T, long)>(stream, name, static (batch, _) => NarrowKernels.Map(batch, static value => (value, 1L)));
+        return new ReducedWindowedDStream<T, long>(
+            ones, name, static (a, b) => a + b, static (a, b) => a - b, static pair => pair.Value != 0, windowDuration, slideDuration);
+    }
+}
