@@ -36,6 +36,8 @@ public class RunningCountBenchmarks
         new("Hand: dictionary in place", RunHand),
         new("System.Linq: functional merge", RunLinq),
         new("ZLinq: functional merge", RunZLinq),
+        new("Pipelines: interpreted UpdateStateByKey", RunInterpretedUpdateStateByKey),
+        new("Pipelines: interpreted MapWithState", RunInterpretedMapWithState),
     ];
 
     /// <summary>The hand loop (the baseline).</summary>
@@ -49,6 +51,18 @@ public class RunningCountBenchmarks
     /// <summary>ZLinq.</summary>
     [Benchmark(OperationsPerInvoke = Batches)]
     public long ZLinq() => RunZLinq();
+
+    /// <summary>The Pipelines <c>UpdateStateByKey</c> definition, interpreted.</summary>
+    [Benchmark(OperationsPerInvoke = Batches)]
+    public long InterpretedUpdateStateByKey() => RunInterpretedUpdateStateByKey();
+
+    /// <summary>The Pipelines <c>MapWithState</c> definition (state snapshots), interpreted.</summary>
+    [Benchmark(OperationsPerInvoke = Batches)]
+    public long InterpretedMapWithState() => RunInterpretedMapWithState();
+
+    private long RunInterpretedUpdateStateByKey() => KeyedRuns.Checksum(_batches, RunningCountPipeline.DefineUpdateStateByKey, static count => count);
+
+    private long RunInterpretedMapWithState() => KeyedRuns.Checksum(_batches, RunningCountPipeline.DefineMapWithState, static count => count);
 
     private long RunHand() => RunningCountLoops.Hand(_batches, _state);
 

@@ -43,6 +43,8 @@ public class WindowedCountBenchmarks
         new("Hand: recompute", RunHandRecompute),
         new("System.Linq: recompute", RunLinq),
         new("ZLinq: recompute", RunZLinq),
+        new("Pipelines: interpreted, incremental", RunInterpretedIncremental),
+        new("Pipelines: interpreted, recompute", RunInterpretedRecompute),
     ];
 
     /// <summary>The incremental hand loop (the baseline).</summary>
@@ -60,6 +62,29 @@ public class WindowedCountBenchmarks
     /// <summary>ZLinq.</summary>
     [Benchmark(OperationsPerInvoke = Batches)]
     public long ZLinq() => RunZLinq();
+
+    /// <summary>The Pipelines definition with the inverse function, interpreted.</summary>
+    [Benchmark(OperationsPerInvoke = Batches)]
+    public long InterpretedIncremental() => RunInterpretedIncremental();
+
+    /// <summary>The recomputing Pipelines definition, interpreted.</summary>
+    [Benchmark(OperationsPerInvoke = Batches)]
+    public long InterpretedRecompute() => RunInterpretedRecompute();
+
+    private Func<DStream<(int Key, int Value)>, DStream<(int Key, int Value)>> Pick(
+        Func<DStream<(int Key, int Value)>, DStream<(int Key, int Value)>> window10,
+        Func<DStream<(int Key, int Value)>, DStream<(int Key, int Value)>> window60) => Window switch
+        {
+            10 => window10,
+            60 => window60,
+            _ => throw new InvalidOperationException($"Window {Window} has no pipeline definition; the definitions are written for windows 10 and 60."),
+        };
+
+    private long RunInterpretedIncremental() =>
+        KeyedRuns.Checksum(_batches, Pick(WindowedCountPipeline.DefineIncremental10, WindowedCountPipeline.DefineIncremental60), static count => count);
+
+    private long RunInterpretedRecompute() =>
+        KeyedRuns.Checksum(_batches, Pick(WindowedCountPipeline.DefineRecompute10, WindowedCountPipeline.DefineRecompute60), static count => count);
 
     private long RunHandIncremental() => WindowedCountLoops.HandIncremental(_batches, Window, _counts);
 
