@@ -129,8 +129,9 @@ public sealed partial class StreamingContext : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops the context. A graceful stop stops the receivers, then finishes the batches already cut
-    /// (running their outputs); a non-graceful stop cancels the batch in flight and drops queued ones.
+    /// Stops the context. A graceful stop (the default here; Spark's <c>stop()</c> is not graceful) stops the
+    /// receivers, then finishes the batches already cut, running their outputs; a non-graceful stop cancels the
+    /// batch in flight and drops queued ones. <see cref="DisposeAsync"/> stops non-gracefully.
     /// </summary>
     public async Task StopAsync(bool graceful = true, CancellationToken cancellationToken = default)
     {
@@ -162,7 +163,8 @@ public sealed partial class StreamingContext : IAsyncDisposable
 
     /// <summary>
     /// Waits until the context stops. Throws the first error of a failed batch or a receiver that gave up
-    /// (as Spark's <c>awaitTermination</c> does); the context itself keeps running after a failed batch.
+    /// (as Spark's <c>awaitTermination</c> does); the context itself keeps running after a failed batch, so
+    /// a caller that ends on the error should still call <see cref="StopAsync"/> (or dispose the context).
     /// </summary>
     public async Task AwaitTerminationAsync(CancellationToken cancellationToken = default)
     {

@@ -97,7 +97,6 @@ internal abstract class KeyedStateDStream<TKey, TValue, TState, TOut> : DStream<
     protected abstract (Dictionary<TKey, StateEntry<TState>> Next, Batch<TOut>? Output) Step(
         BatchTime time, Batch<(TKey Key, TValue Value)> input, Dictionary<TKey, StateEntry<TState>> previous, bool produceOutput);
 
-    /// <summary>Every key and state, as a new batch.</summary>
     /// <summary>The batch's values grouped by key, in arrival order.</summary>
     protected static Dictionary<TKey, List<TValue>> GroupValues(Batch<(TKey Key, TValue Value)> input)
     {
@@ -111,6 +110,7 @@ internal abstract class KeyedStateDStream<TKey, TValue, TState, TOut> : DStream<
         return groups;
     }
 
+    /// <summary>Every key and state, as a new batch.</summary>
     protected static Batch<(TKey Key, TState State)> ToBatch(Dictionary<TKey, StateEntry<TState>> store)
     {
         var builder = new BatchBuilder<(TKey, TState)>(store.Count);

@@ -23,6 +23,8 @@ public sealed class StreamingTestRun<TOut> : IDisposable
             CheckpointDirectory = options?.CheckpointDirectory,
             Listeners = options?.Listeners ?? new List<IStreamingListener>(),
             ReceiverRestartDelay = options?.ReceiverRestartDelay ?? TimeSpan.FromSeconds(2),
+            StopTimeout = options?.StopTimeout ?? TimeSpan.FromSeconds(10),
+            Backpressure = options?.Backpressure ?? new BackpressureOptions(),
         };
         Context = new StreamingContext(batchInterval ?? TimeSpan.FromSeconds(1), settings);
         Context.AddStreamingListener(new FailureRecorder(this));

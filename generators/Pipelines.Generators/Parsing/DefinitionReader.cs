@@ -1,0 +1,390 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+using Pipelines.Compilation;
+using Pipelines.Generators.Diagnostics;
+using Pipelines.Generators.Model;
+
+namespace Pipelines.Generators.Parsing;
+
+/// <summary>Reads one <c>Define…</c> method into a <see cref="DefinitionModel"/> (its operator graph).</summary>
+internal sealed class DefinitionReader
+{
+    private readonly SemanticModel _model;
+    private readonly MethodDeclarationSyntax _method;
+    private readonly List<DiagnosticInfo> _diagnostics;
+    private readonly CancellationToken _cancellationToken;
+    private readonly List<NodeModel> _nodes = [];
+    private readonly Dictionary<int, int> _sources = [];
+    private IMethodSymbol _symbol = null!;
+    private string? _fallback;
+
+    public DefinitionReader(SemanticModel model, MethodDeclarationSyntax method, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        _model = model;
+        _method = method;
+        _diagnostics = diagnostics;
+        _cancellationToken = cancellationToken;
+    }
+
+    private string Name => _method.Identifier.ValueText;
+
+    /// <summary>The definition, or null when its signature cannot be mirrored by a Compile method (reported as PIPE102).</summary>
+    public DefinitionModel? Read()
+    {
+        if (_model.GetDeclaredSymbol(_method, _cancellationToken) is not IMethodSymbol symbol)
+        {
+            return null;
+        }
+
+        _symbol = symbol;
+        var signatureProblem = SignatureProblem(symbol, out var outputType);
+        if (signatureProblem is not null)
+        {
+            ReportShape(_method.Identifier.GetLocation(), signatureProblem);
+            return null;
+        }
+
+        var parameters = symbol.Parameters
+            .Select(p =>
+            {
+                Parser.IsStream(p.Type, out var element);
+                return new ParameterModel(p.Name, Parser.Display(p.Type), Parser.Display(element));
+            })
+            .ToEquatableArray();
+
+        var root = -1;
+        var body = _method.ExpressionBody?.Expression ?? ReturnedExpression(_method.Body);
+        if (body is null)
+        {
+            ReportShape(_method.Identifier.GetLocation(), "its body must be one expression (=> ...) or a return statement (after local constants only) that builds the stream");
+        }
+        else
+        {
+            root = ReadStream(body, isRoot: true);
+        }
+
+        if (root < 0)
+        {
+            _fallback ??= "its body could not be read as a chain of operators";
+        }
+
+        return new DefinitionModel(
+            Name,
+            Parser.Display(symbol.ReturnType),
+            outputType,
+            parameters,
+            _fallback is null ? _nodes.ToEquatableArray() : EquatableArray<NodeModel>.Empty,
+            _fallback is null ? root : -1,
+            Fingerprint.Of(_method),
+            _fallback);
+    }
+
+    /// <summary>The expression of a block body made of local constants and one return statement.</summary>
+    private static ExpressionSyntax? ReturnedExpression(BlockSyntax? block)
+    {
+        if (block is null || block.Statements.Count == 0 || block.Statements[block.Statements.Count - 1] is not ReturnStatementSyntax { Expression: { } returned })
+        {
+            return null;
+        }
+
+        for (var i = 0; i < block.Statements.Count - 1; i++)
+        {
+            if (block.Statements[i] is not LocalDeclarationStatementSyntax { IsConst: true })
+            {
+                return null;
+            }
+        }
+
+        return returned;
+    }
+
+    private static string? SignatureProblem(IMethodSymbol symbol, out string outputType)
+    {
+        outputType = string.Empty;
+        if (symbol.IsGenericMethod)
+        {
+            return "generic definitions are not compiled; give the stream types explicitly";
+        }
+
+        if (!Parser.IsStream(symbol.ReturnType, out var output))
+        {
+            return "a definition must return a DStream<T>";
+        }
+
+        if (symbol.Parameters.Length is < 1 or > 2)
+        {
+            return "a definition takes one or two DStream parameters";
+        }
+
+        foreach (var parameter in symbol.Parameters)
+        {
+            if (!Parser.IsStream(parameter.Type, out _) || parameter.RefKind != RefKind.None || parameter.IsParams || parameter.HasExplicitDefaultValue)
+            {
+                return $"parameter '{parameter.Name}' must be a plain DStream<T> parameter (no ref, params or default value)";
+            }
+        }
+
+        outputType = Parser.Display(output);
+        return null;
+    }
+
+    /// <summary>Reads a stream expression into a node; -1 when it cannot be compiled (already reported).</summary>
+    private int ReadStream(ExpressionSyntax expression, bool isRoot = false)
+    {
+        _cancellationToken.ThrowIfCancellationRequested();
+        while (expression is ParenthesizedExpressionSyntax parenthesized)
+        {
+            expression = parenthesized.Expression;
+        }
+
+        var bound = _model.GetSymbolInfo(expression, _cancellationToken).Symbol;
+        if (expression is IdentifierNameSyntax && bound is IParameterSymbol parameter
+            && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, _symbol))
+        {
+            return Source(parameter);
+        }
+
+        if (expression is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access } invocation
+            && bound is IMethodSymbol method
+            && Parser.IsStream(_model.GetTypeInfo(access.Expression, _cancellationToken).Type, out _))
+        {
+            return ReadOperator(invocation, access, method, isRoot);
+        }
+
+        ReportShape(expression.GetLocation(), $"'{Shorten(expression)}' is not a parameter of the definition or an operator called on one; build the returned stream from the method's DStream parameters in one expression");
+        return -1;
+    }
+
+    private int ReadOperator(InvocationExpressionSyntax invocation, MemberAccessExpressionSyntax access, IMethodSymbol method, bool isRoot)
+    {
+        var receiver = ReadStream(access.Expression);
+        var location = Location.Create(invocation.SyntaxTree, TextSpan.FromBounds(access.Name.SpanStart, invocation.Span.End));
+        var definition = method.ReducedFrom ?? method;
+        var info = OperatorCatalog.Find(Parser.MetadataName(definition.ContainingType.OriginalDefinition), method.Name);
+        if (info is null)
+        {
+            return NotCompiled(location, method.Name, "the generator does not compile this operator");
+        }
+
+        if (info.Role == OperatorRole.Boundary)
+        {
+            return ReadBoundary(invocation, method, info, receiver, location, isRoot);
+        }
+
+        var arguments = invocation.ArgumentList.Arguments;
+        if (arguments.Count != info.FunctionCount + info.StreamCount || method.Parameters.Length != arguments.Count
+            || arguments.Any(a => a.NameColon is not null))
+        {
+            return NotCompiled(location, method.Name, "this overload is not compiled");
+        }
+
+        var other = -1;
+        if (info.StreamCount == 1)
+        {
+            other = ReadStream(arguments[0].Expression);
+        }
+
+        var functions = new List<LambdaModel>();
+        for (var i = info.StreamCount; i < arguments.Count; i++)
+        {
+            var lambda = ReadLambda(arguments[i].Expression, method.Name, location);
+            if (lambda is not null)
+            {
+                functions.Add(lambda);
+            }
+        }
+
+        if (receiver < 0 || (info.StreamCount == 1 && other < 0) || functions.Count != info.FunctionCount || _fallback is not null)
+        {
+            return -1;
+        }
+
+        Parser.IsStream(method.ReturnType, out var element);
+        var local = FileLocal(element) ?? FileLocalIn(invocation.ArgumentList);
+        if (local is not null)
+        {
+            return NotCompiled(location, method.Name, $"it uses the file-local type '{local}', which generated code cannot see");
+        }
+
+        var (key, value) = PairTypes(element);
+        _nodes.Add(new NodeModel(false, info.Operator, -1, receiver, other, Parser.Display(element), key, value, functions.ToEquatableArray()));
+        return _nodes.Count - 1;
+    }
+
+    /// <summary>
+    /// A windowed or stateful operator ending the definition: its arguments are passed on as written; a reducing
+    /// window's reducer is also read as a lambda, for the per-batch reduce the fused stage applies first.
+    /// </summary>
+    private int ReadBoundary(InvocationExpressionSyntax invocation, IMethodSymbol method, OperatorInfo info, int receiver, Location location, bool isRoot)
+    {
+        if (!isRoot)
+        {
+            return NotCompiled(location, method.Name, "operators after a windowed or stateful operator are not compiled; end the definition with it");
+        }
+
+        foreach (var argument in invocation.ArgumentList.Arguments)
+        {
+            var flow = _model.AnalyzeDataFlow(argument.Expression);
+            var captured = flow is { Succeeded: true }
+                ? flow.ReadInside.Concat(flow.Captured).FirstOrDefault(s => !flow.VariablesDeclared.Contains(s) && s is not ILocalSymbol { IsConst: true })
+                : null;
+            if (captured is not null)
+            {
+                _fallback ??= $"an argument of {method.Name} uses '{captured.Name}' (PIPE002)";
+                return -1;
+            }
+        }
+
+        var functions = new List<LambdaModel>();
+        var first = invocation.ArgumentList.Arguments.FirstOrDefault();
+        if (info.FunctionCount == 1 && first is { NameColon: null } && first.Expression is LambdaExpressionSyntax reducer
+            && LambdaReader.Read(_model, reducer, _cancellationToken) is { Parameters.Count: 2 } lambda)
+        {
+            functions.Add(lambda);
+        }
+
+        if (receiver < 0 || _fallback is not null)
+        {
+            return -1;
+        }
+
+        var element = StreamElement(method.ReturnType);
+        if (element is null)
+        {
+            return NotCompiled(location, method.Name, "its result is not a stream");
+        }
+
+        var (key, value) = PairTypes(element);
+        var arguments = LambdaReader.InlineConstants(_model, invocation.ArgumentList, _cancellationToken);
+        _nodes.Add(new NodeModel(false, info.Operator, -1, receiver, -1, Parser.Display(element), key, value, functions.ToEquatableArray(), arguments));
+        return _nodes.Count - 1;
+    }
+
+    /// <summary>The name of a file-local type in <paramref name="type"/> (its type arguments and tuple elements included), or null.</summary>
+    private static string? FileLocal(ITypeSymbol? type)
+    {
+        switch (type)
+        {
+            case INamedTypeSymbol named:
+                for (var t = named; t is not null; t = t.ContainingType)
+                {
+                    if (t.IsFileLocal)
+                    {
+                        return t.Name;
+                    }
+                }
+
+                return named.TypeArguments.Select(FileLocal).FirstOrDefault(n => n is not null);
+            case IArrayTypeSymbol array:
+                return FileLocal(array.ElementType);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The name of a file-local type that <paramref name="node"/> refers to, or null.</summary>
+    private string? FileLocalIn(SyntaxNode node)
+    {
+        foreach (var name in node.DescendantNodes().OfType<SimpleNameSyntax>())
+        {
+            var symbol = _model.GetSymbolInfo(name, _cancellationToken).Symbol;
+            var type = symbol as ITypeSymbol ?? symbol?.ContainingType ?? (symbol as ILocalSymbol)?.Type ?? (symbol as IParameterSymbol)?.Type;
+            if (FileLocal(type) is { } local)
+            {
+                return local;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>T of the <c>DStream&lt;T&gt;</c> that <paramref name="type"/> is or derives from.</summary>
+    private static ITypeSymbol? StreamElement(ITypeSymbol type)
+    {
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            if (Parser.IsStream(current, out var element))
+            {
+                return element;
+            }
+        }
+
+        return null;
+    }
+
+    private LambdaModel? ReadLambda(ExpressionSyntax argument, string operatorName, Location location)
+    {
+        if (argument is not LambdaExpressionSyntax lambda)
+        {
+            if (LambdaReader.ReadMethodGroup(_model, argument, _cancellationToken) is { } call)
+            {
+                return call;
+            }
+
+            NotCompiled(argument.GetLocation(), operatorName, "its argument is neither a lambda expression nor a static method");
+            return null;
+        }
+
+        if (lambda.AsyncKeyword.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.AsyncKeyword))
+        {
+            NotCompiled(location, operatorName, "async lambdas are not compiled");
+            return null;
+        }
+
+        var flow = _model.AnalyzeDataFlow(lambda);
+        if (flow is { Succeeded: true })
+        {
+            var captured = flow.Captured.FirstOrDefault(s => s is not ILocalSymbol { IsConst: true });
+            if (captured is not null)
+            {
+                // Reported by the analyzer as PIPE002; the generator only keeps the definition interpreted.
+                _fallback ??= $"the lambda passed to {operatorName} captures '{captured.Name}' (PIPE002)";
+                return null;
+            }
+        }
+
+        return LambdaReader.Read(_model, lambda, _cancellationToken);
+    }
+
+    private int Source(IParameterSymbol parameter)
+    {
+        if (_sources.TryGetValue(parameter.Ordinal, out var existing))
+        {
+            return existing;
+        }
+
+        Parser.IsStream(parameter.Type, out var element);
+        var (key, value) = PairTypes(element);
+        _nodes.Add(new NodeModel(true, default, parameter.Ordinal, -1, -1, Parser.Display(element), key, value, EquatableArray<LambdaModel>.Empty));
+        _sources[parameter.Ordinal] = _nodes.Count - 1;
+        return _nodes.Count - 1;
+    }
+
+    private static (string? Key, string? Value) PairTypes(ITypeSymbol element) =>
+        element is INamedTypeSymbol { IsTupleType: true, TupleElements.Length: 2 } tuple
+            ? (Parser.Display(tuple.TupleElements[0].Type), Parser.Display(tuple.TupleElements[1].Type))
+            : (null, null);
+
+    private int NotCompiled(Location location, string operatorName, string why)
+    {
+        _diagnostics.Add(DiagnosticInfo.Create(GeneratorDiagnostics.OperatorNotCompiled, location, operatorName, why, Name));
+        _fallback ??= $"{operatorName} is not compiled ({why})";
+        return -1;
+    }
+
+    private void ReportShape(Location location, string why)
+    {
+        _diagnostics.Add(DiagnosticInfo.Create(GeneratorDiagnostics.DefinitionShapeNotSupported, location, Name, why));
+        _fallback ??= why;
+    }
+
+    private static string Shorten(SyntaxNode node)
+    {
+        var text = node.ToString();
+        return text.Length <= 40 ? text : text.Substring(0, 37) + "...";
+    }
+}

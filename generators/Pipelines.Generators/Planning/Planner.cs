@@ -1,0 +1,139 @@
+using System.Collections.Generic;
+using System.Linq;
+using Pipelines.Compilation;
+using Pipelines.Generators.Model;
+
+namespace Pipelines.Generators.Planning;
+
+/// <summary>
+/// Turns a <see cref="ClassModel"/> into a <see cref="ClassPlan"/>: decides which operators fuse into which loop,
+/// names every local, inlines the lambdas and writes each loop's statements. Pure.
+/// </summary>
+/// <remarks>
+/// Narrow operators (Map, FlatMap, Filter, MapValues, FlatMapValues) extend the current loop. A shuffle
+/// (ReduceByKey, CountByValue, Count, Reduce, CombineByKey, GroupByKey) ends it: the loop writes into the
+/// shuffle's hash table or accumulator, and the next loop reads it. A join fills one hash table from both sides'
+/// loops. A FlatMap that splits a string on a constant separator and feeds ReduceByKey or CountByValue directly
+/// iterates spans and looks words up through the dictionary's alternate (span) lookup.
+/// </remarks>
+internal static class Planner
+{
+    public static ClassPlan Plan(ClassModel model)
+    {
+        var definitions = model.Definitions.Select(PlanDefinition).ToEquatableArray();
+        // Namespace-qualified, so two pipeline classes of the same name in different namespaces never collide.
+        var prefix = (model.Namespace is null ? string.Empty : model.Namespace + ".")
+            + string.Concat(model.ContainingTypes.Select(t => t.Substring(t.LastIndexOf(' ') + 1) + "."));
+        return new ClassPlan(
+            prefix + model.Name + ".Pipeline.g.cs",
+            model.Namespace,
+            model.ContainingTypes,
+            model.Name,
+            model.Usings,
+            model.NamespaceUsings,
+            definitions,
+            model.Diagnostics);
+
+        DefinitionPlan PlanDefinition(DefinitionModel definition)
+        {
+            var suffix = definition.Name.Substring("Define".Length);
+            var compileName = "Compile" + suffix;
+            var chain = Chain(definition);
+            StagePlan? stage = null;
+            string? boundary = null;
+            if (definition.FallbackReason is null)
+            {
+                var (planned, root) = SplitBoundary(definition, out boundary);
+                if (!planned.Nodes[root].IsSource)
+                {
+                    stage = new StageBuilder(model.Name, planned, compileName, root).Build();
+                }
+            }
+
+            return new DefinitionPlan(
+                definition.Name,
+                compileName,
+                definition.Name + "Fingerprint",
+                definition.Fingerprint,
+                definition.ReturnType,
+                definition.Parameters,
+                chain,
+                stage,
+                definition.FallbackReason,
+                boundary);
+        }
+    }
+
+    /// <summary>
+    /// For a definition ending with a windowed or stateful operator: the node the fused stage produces (with a
+    /// per-batch ReduceByKey or Reduce appended for the reducing windows, as Spark reduces each batch before
+    /// windowing) and the call that hands its stream to the runtime. Otherwise the definition's root.
+    /// </summary>
+    private static (DefinitionModel Definition, int Root) SplitBoundary(DefinitionModel definition, out string? boundary)
+    {
+        boundary = null;
+        var root = definition.Nodes[definition.Root];
+        if (root.IsSource || OperatorCatalog.All[(int)root.Operator].Role != OperatorRole.Boundary)
+        {
+            return (definition, definition.Root);
+        }
+
+        boundary = root.Operator + root.Arguments;
+        var perBatch = root.Operator switch
+        {
+            PipelineOperator.ReduceByKeyAndWindow => PipelineOperator.ReduceByKey,
+            PipelineOperator.ReduceByWindow => PipelineOperator.Reduce,
+            _ => (PipelineOperator?)null,
+        };
+        if (perBatch is not { } op || root.Functions.Count != 1)
+        {
+            return (definition, root.Input);
+        }
+
+        var input = definition.Nodes[root.Input];
+        var reduce = new NodeModel(false, op, -1, root.Input, -1, input.ElementType, input.KeyType, input.ValueType, root.Functions);
+        var nodes = definition.Nodes.Concat([reduce]).ToEquatableArray();
+        return (definition with { Nodes = nodes }, nodes.Count - 1);
+    }
+
+    private static string Chain(DefinitionModel definition)
+    {
+        if (definition.Root < 0)
+        {
+            return string.Empty;
+        }
+
+        var names = new List<string>();
+        Walk(definition.Root);
+        return string.Join(" → ", names);
+
+        void Walk(int index)
+        {
+            var node = definition.Nodes[index];
+            if (node.IsSource)
+            {
+                return;
+            }
+
+            Walk(node.Input);
+            if (node.Arguments is not null)
+            {
+                names.Add(node.Operator + " (runtime)");
+            }
+            else if (node.Other >= 0)
+            {
+                names.Add(node.Operator + "(" + Describe(node.Other) + ")");
+            }
+            else
+            {
+                names.Add(node.Operator.ToString());
+            }
+        }
+
+        string Describe(int index)
+        {
+            var node = definition.Nodes[index];
+            return node.IsSource ? definition.Parameters[node.ParameterIndex].Name : node.Operator + "(…)";
+        }
+    }
+}

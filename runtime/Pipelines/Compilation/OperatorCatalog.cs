@@ -1,0 +1,140 @@
+// This file is compiled into the runtime AND linked into Pipelines.Generators, so the operators the generator
+// compiles and the runtime's operator names cannot drift apart. Keep it netstandard2.0-compatible C#.
+namespace Pipelines.Compilation
+{
+    /// <summary>The operators the generator can compile.</summary>
+    internal enum PipelineOperator
+    {
+        Map,
+        FlatMap,
+        Filter,
+        MapValues,
+        FlatMapValues,
+        ReduceByKey,
+        CountByValue,
+        Count,
+        Reduce,
+        CombineByKey,
+        GroupByKey,
+        Join,
+        LeftOuterJoin,
+        RightOuterJoin,
+        FullOuterJoin,
+        CoGroup,
+        Window,
+        CountByWindow,
+        ReduceByWindow,
+        CountByValueAndWindow,
+        ReduceByKeyAndWindow,
+        GroupByKeyAndWindow,
+        UpdateStateByKey,
+        MapWithState,
+    }
+
+    /// <summary>How an operator takes part in fusion.</summary>
+    internal enum OperatorRole
+    {
+        /// <summary>Record by record: fuses into the current loop.</summary>
+        Narrow,
+
+        /// <summary>Needs the whole batch: ends the loop, which writes into its hash table or accumulator.</summary>
+        Shuffle,
+
+        /// <summary>Combines two streams by key: both sides' loops fill one hash table.</summary>
+        Join,
+
+        /// <summary>
+        /// Windowed or stateful: the per-batch part before it is fused (for the reducing windows, including a
+        /// per-batch reduce) and its output is handed to the runtime's window or state machinery. Ends the definition.
+        /// </summary>
+        Boundary,
+    }
+
+    /// <summary>One compiled operator: its runtime name, its role and the arguments its compiled overload takes.</summary>
+    internal sealed class OperatorInfo
+    {
+        public OperatorInfo(PipelineOperator op, OperatorRole role, string declaringType, int functionCount, int streamCount)
+        {
+            Operator = op;
+            Role = role;
+            DeclaringType = declaringType;
+            FunctionCount = functionCount;
+            StreamCount = streamCount;
+        }
+
+        /// <summary>The operator.</summary>
+        public PipelineOperator Operator { get; }
+
+        /// <summary>The method name, as the runtime spells it.</summary>
+        public string Name => Operator.ToString();
+
+        /// <summary>How the operator fuses.</summary>
+        public OperatorRole Role { get; }
+
+        /// <summary>The metadata name of the type that declares the method.</summary>
+        public string DeclaringType { get; }
+
+        /// <summary>
+        /// The number of function (lambda) arguments of the compiled overload; for a boundary operator, 1 when its
+        /// first argument is a reducer the fused stage applies per batch before the runtime's window.
+        /// </summary>
+        public int FunctionCount { get; }
+
+        /// <summary>The number of stream arguments besides the receiver (1 for joins).</summary>
+        public int StreamCount { get; }
+
+        /// <summary>Whether the operator ends a fused loop.</summary>
+        public bool EndsLoop => Role != OperatorRole.Narrow;
+    }
+
+    /// <summary>The catalog of operators the generator compiles; any other operator keeps its definition interpreted.</summary>
+    internal static class OperatorCatalog
+    {
+        private const string Stream = "Pipelines.DStream`1";
+        private const string Extensions = "Pipelines.DStreamExtensions";
+        private const string Pairs = "Pipelines.PairDStreamExtensions";
+
+        /// <summary>Every compiled operator, in declaration order of <see cref="PipelineOperator"/>.</summary>
+        public static readonly OperatorInfo[] All =
+        {
+            new OperatorInfo(PipelineOperator.Map, OperatorRole.Narrow, Stream, 1, 0),
+            new OperatorInfo(PipelineOperator.FlatMap, OperatorRole.Narrow, Stream, 1, 0),
+            new OperatorInfo(PipelineOperator.Filter, OperatorRole.Narrow, Stream, 1, 0),
+            new OperatorInfo(PipelineOperator.MapValues, OperatorRole.Narrow, Pairs, 1, 0),
+            new OperatorInfo(PipelineOperator.FlatMapValues, OperatorRole.Narrow, Pairs, 1, 0),
+            new OperatorInfo(PipelineOperator.ReduceByKey, OperatorRole.Shuffle, Pairs, 1, 0),
+            new OperatorInfo(PipelineOperator.CountByValue, OperatorRole.Shuffle, Extensions, 0, 0),
+            new OperatorInfo(PipelineOperator.Count, OperatorRole.Shuffle, Stream, 0, 0),
+            new OperatorInfo(PipelineOperator.Reduce, OperatorRole.Shuffle, Stream, 1, 0),
+            new OperatorInfo(PipelineOperator.CombineByKey, OperatorRole.Shuffle, Pairs, 3, 0),
+            new OperatorInfo(PipelineOperator.GroupByKey, OperatorRole.Shuffle, Pairs, 0, 0),
+            new OperatorInfo(PipelineOperator.Join, OperatorRole.Join, Pairs, 0, 1),
+            new OperatorInfo(PipelineOperator.LeftOuterJoin, OperatorRole.Join, Pairs, 0, 1),
+            new OperatorInfo(PipelineOperator.RightOuterJoin, OperatorRole.Join, Pairs, 0, 1),
+            new OperatorInfo(PipelineOperator.FullOuterJoin, OperatorRole.Join, Pairs, 0, 1),
+            new OperatorInfo(PipelineOperator.CoGroup, OperatorRole.Join, Pairs, 0, 1),
+            new OperatorInfo(PipelineOperator.Window, OperatorRole.Boundary, Stream, 0, 0),
+            new OperatorInfo(PipelineOperator.CountByWindow, OperatorRole.Boundary, Stream, 0, 0),
+            new OperatorInfo(PipelineOperator.ReduceByWindow, OperatorRole.Boundary, Stream, 1, 0),
+            new OperatorInfo(PipelineOperator.CountByValueAndWindow, OperatorRole.Boundary, Extensions, 0, 0),
+            new OperatorInfo(PipelineOperator.ReduceByKeyAndWindow, OperatorRole.Boundary, Pairs, 1, 0),
+            new OperatorInfo(PipelineOperator.GroupByKeyAndWindow, OperatorRole.Boundary, Pairs, 0, 0),
+            new OperatorInfo(PipelineOperator.UpdateStateByKey, OperatorRole.Boundary, Pairs, 0, 0),
+            new OperatorInfo(PipelineOperator.MapWithState, OperatorRole.Boundary, Pairs, 0, 0),
+        };
+
+        /// <summary>Finds the compiled operator named <paramref name="name"/> declared by <paramref name="declaringType"/>.</summary>
+        public static OperatorInfo? Find(string declaringType, string name)
+        {
+            foreach (var info in All)
+            {
+                if (info.Name == name && info.DeclaringType == declaringType)
+                {
+                    return info;
+                }
+            }
+
+            return null;
+        }
+    }
+}

@@ -1,0 +1,212 @@
+using CsCheck;
+using Pipelines.Generators.Tests.Compiled;
+using Pipelines.Generators.Tests.Support;
+using Pipelines.Testing;
+
+namespace Pipelines.Generators.Tests;
+
+/// <summary>
+/// Random input batches (CsCheck, fixed seed) through each compiled <c>Compile…</c> and its interpreted
+/// <c>Define…</c>: the outputs must be equal batch for batch (as multisets, and also in order, since the compiled
+/// stages keep the interpreted operators' first-seen key order). Unary definitions also run on two-partition
+/// batches (a stream unioned with itself), which exercises per-partition work such as CombineByKey's merge.
+/// </summary>
+public sealed class DifferentialTests
+{
+    private const int Iterations = 60;
+    private const int Batches = 5;
+    private static readonly string Seed = new PCG(7, 20261125).ToString();
+
+    private static readonly Gen<int[][]> Numbers = Gen.Int[-20, 60].Array[0, 12].Array[1, Batches];
+    private static readonly Gen<(int, int)[][]> Pairs = Gen.Select(Gen.Int[0, 6], Gen.Int[-9, 30]).Array[0, 12].Array[1, Batches];
+    private static readonly Gen<(int, string)[][]> StringPairs = Gen.Select(Gen.Int[0, 6], Gen.String[Gen.Char["xyz"], 0, 3]).Array[0, 8].Array[1, Batches];
+    private static readonly Gen<string[][]> Lines = Gen.String[Gen.Char["ab ,c"], 0, 14].Array[0, 6].Array[1, Batches];
+    private static readonly Gen<(string, string?)[][]> NullablePairs =
+        Gen.Select(Gen.String[Gen.Char["pq"], 1, 2], Gen.String[Gen.Char["uvw"], 0, 4].Null()).Array[0, 10].Array[1, Batches];
+
+    [Fact]
+    public void Map_matches_interpreted() => Unary(Numbers, OperatorPipelines.DefineMap, OperatorPipelines.CompileMap);
+
+    [Fact]
+    public void Map_with_widening_conversion_matches_interpreted() => Unary(Numbers, OperatorPipelines.DefineMapWidening, OperatorPipelines.CompileMapWidening);
+
+    [Fact]
+    public void Filter_matches_interpreted() => Unary(Numbers, OperatorPipelines.DefineFilter, OperatorPipelines.CompileFilter);
+
+    [Fact]
+    public void FlatMap_matches_interpreted() => Unary(Numbers, OperatorPipelines.DefineFlatMap, OperatorPipelines.CompileFlatMap);
+
+    [Fact]
+    public void FlatMap_of_a_collection_expression_matches_interpreted() =>
+        Unary(Numbers, OperatorPipelines.DefineFlatMapCollectionExpression, OperatorPipelines.CompileFlatMapCollectionExpression);
+
+    [Fact]
+    public void MapValues_matches_interpreted() => Unary(Pairs, OperatorPipelines.DefineMapValues, OperatorPipelines.CompileMapValues);
+
+    [Fact]
+    public void FlatMapValues_matches_interpreted() => Unary(Pairs, OperatorPipelines.DefineFlatMapValues, OperatorPipelines.CompileFlatMapValues);
+
+    [Fact]
+    public void ReduceByKey_matches_interpreted() => Unary(Pairs, OperatorPipelines.DefineReduceByKey, OperatorPipelines.CompileReduceByKey);
+
+    [Fact]
+    public void CountByValue_matches_interpreted() => Unary(Numbers, OperatorPipelines.DefineCountByValue, OperatorPipelines.CompileCountByValue);
+
+    [Fact]
+    public void Count_matches_interpreted_including_empty_batches() => Unary(Numbers, OperatorPipelines.DefineCount, OperatorPipelines.CompileCount);
+
+    [Fact]
+    public void Reduce_matches_interpreted_including_empty_batches() => Unary(Numbers, OperatorPipelines.DefineReduce, OperatorPipelines.CompileReduce);
+
+    [Fact]
+    public void CombineByKey_matches_interpreted_per_partition() => Unary(Pairs, OperatorPipelines.DefineCombineByKey, OperatorPipelines.CompileCombineByKey);
+
+    [Fact]
+    public void GroupByKey_matches_interpreted() => Unary(Pairs, OperatorPipelines.DefineGroupByKey, OperatorPipelines.CompileGroupByKey);
+
+    [Fact]
+    public void Join_matches_interpreted() => Binary(Pairs, StringPairs, OperatorPipelines.DefineJoin, OperatorPipelines.CompileJoin);
+
+    [Fact]
+    public void LeftOuterJoin_matches_interpreted() => Binary(Pairs, StringPairs, OperatorPipelines.DefineLeftOuterJoin, OperatorPipelines.CompileLeftOuterJoin);
+
+    [Fact]
+    public void RightOuterJoin_matches_interpreted() => Binary(Pairs, StringPairs, OperatorPipelines.DefineRightOuterJoin, OperatorPipelines.CompileRightOuterJoin);
+
+    [Fact]
+    public void FullOuterJoin_matches_interpreted() => Binary(Pairs, StringPairs, OperatorPipelines.DefineFullOuterJoin, OperatorPipelines.CompileFullOuterJoin);
+
+    [Fact]
+    public void CoGroup_matches_interpreted() => Binary(Pairs, StringPairs, OperatorPipelines.DefineCoGroup, OperatorPipelines.CompileCoGroup);
+
+    [Fact]
+    public void Map_filter_reduce_with_narrow_operators_after_the_shuffle_matches_interpreted() =>
+        Unary(Numbers, OperatorPipelines.DefineMapFilterReduce, OperatorPipelines.CompileMapFilterReduce);
+
+    [Fact]
+    public void Transformed_outer_join_then_reduce_matches_interpreted() =>
+        Binary(Numbers, Lines, OperatorPipelines.DefineJoinThenReduce, OperatorPipelines.CompileJoinThenReduce);
+
+    [Fact]
+    public void Static_method_groups_match_interpreted() => Unary(Numbers, OperatorPipelines.DefineMethodGroups, OperatorPipelines.CompileMethodGroups);
+
+    [Fact]
+    public void Block_lambdas_match_interpreted() => Unary(Numbers, OperatorPipelines.DefineBlockLambdas, OperatorPipelines.CompileBlockLambdas);
+
+    [Fact]
+    public void Two_shuffles_match_interpreted() => Unary(Pairs, OperatorPipelines.DefineTwoShuffles, OperatorPipelines.CompileTwoShuffles);
+
+    [Fact]
+    public void Nullable_values_match_interpreted() => Unary(NullablePairs, OperatorPipelines.DefineNullable, OperatorPipelines.CompileNullable);
+
+    [Fact]
+    public void Self_join_matches_interpreted() => Unary(Pairs, OperatorPipelines.DefineSelfJoin, OperatorPipelines.CompileSelfJoin);
+
+    [Fact]
+    public void Word_count_with_span_lookup_matches_interpreted() => Unary(Lines, WordPipelines.Define, WordPipelines.Compile);
+
+    [Fact]
+    public void Word_count_keeping_empty_entries_matches_interpreted() => Unary(Lines, WordPipelines.DefineKeepEmpty, WordPipelines.CompileKeepEmpty);
+
+    [Fact]
+    public void Word_count_split_on_a_trimmed_string_separator_matches_interpreted() =>
+        Unary(Lines, WordPipelines.DefineTrimmedByString, WordPipelines.CompileTrimmedByString);
+
+    [Fact]
+    public void CountByValue_of_split_words_matches_interpreted() => Unary(Lines, WordPipelines.DefineCountByValue, WordPipelines.CompileCountByValue);
+
+    [Fact]
+    public void Keyed_map_outside_the_span_case_matches_interpreted() => Unary(Lines, WordPipelines.DefineLongest, WordPipelines.CompileLongest);
+
+    [Fact]
+    public void Windowed_word_count_matches_interpreted() => Unary(Lines, WindowPipelines.DefineWindowedWordCount, WindowPipelines.CompileWindowedWordCount);
+
+    [Fact]
+    public void Incremental_ReduceByKeyAndWindow_with_filter_matches_interpreted() => Unary(Numbers, WindowPipelines.DefineIncremental, WindowPipelines.CompileIncremental);
+
+    [Fact]
+    public void ReduceByWindow_matches_interpreted() => Unary(Numbers, WindowPipelines.DefineReduceByWindow, WindowPipelines.CompileReduceByWindow);
+
+    [Fact]
+    public void ReduceByWindow_with_inverse_matches_interpreted() => Unary(Numbers, WindowPipelines.DefineReduceByWindowInverse, WindowPipelines.CompileReduceByWindowInverse);
+
+    [Fact]
+    public void CountByValueAndWindow_matches_interpreted() => Unary(Numbers, WindowPipelines.DefineCountByValueAndWindow, WindowPipelines.CompileCountByValueAndWindow);
+
+    [Fact]
+    public void CountByWindow_matches_interpreted() => Unary(Numbers, WindowPipelines.DefineCountByWindow, WindowPipelines.CompileCountByWindow);
+
+    [Fact]
+    public void GroupByKeyAndWindow_matches_interpreted() => Unary(Numbers, WindowPipelines.DefineGroupByKeyAndWindow, WindowPipelines.CompileGroupByKeyAndWindow);
+
+    [Fact]
+    public void Window_matches_interpreted() => Unary(Numbers, WindowPipelines.DefineWindow, WindowPipelines.CompileWindow);
+
+    [Fact]
+    public void MapWithState_matches_interpreted() => Unary(Numbers, WindowPipelines.DefineRunningSum, WindowPipelines.CompileRunningSum);
+
+    [Fact]
+    public void UpdateStateByKey_session_count_matches_interpreted() =>
+        Unary(Gen.String[Gen.Char["uvw"], 0, 2].Array[0, 8].Array[1, Batches], WindowPipelines.DefineSessionCount, WindowPipelines.CompileSessionCount);
+
+    [Fact]
+    public void Fallback_definitions_run_interpreted() =>
+        Unary(Numbers, FallbackPipelines.DefineRepartition, FallbackPipelines.CompileRepartition);
+
+    [Fact]
+    public void A_failing_batch_fails_both_paths_and_leaks_no_records_into_the_next()
+    {
+        Gen.Int[-3, 3].Array[1, 6].Array[2, Batches].Sample(
+            batches =>
+            {
+                using var interpreted = StreamingTest.Start(batches, OperatorPipelines.DefineDivide);
+                using var compiled = StreamingTest.Start(batches, OperatorPipelines.CompileDivide);
+                for (var i = 0; i < batches.Length; i++)
+                {
+                    var expected = interpreted.Step();
+                    var actual = compiled.Step();
+                    Assert.Equal(expected.Failure is null, actual.Failure is null);
+                    Assert.Equal(expected.Produced, actual.Produced);
+                    Assert.Equal(expected.Records.Select(r => Records.Canon(r)), actual.Records.Select(r => Records.Canon(r)));
+                }
+            },
+            seed: Seed,
+            iter: Iterations,
+            threads: 1);
+    }
+
+    private static void Unary<TIn, TOut>(Gen<TIn[][]> input, Func<DStream<TIn>, DStream<TOut>> define, Func<DStream<TIn>, DStream<TOut>> compile)
+    {
+        input.Sample(
+            batches =>
+            {
+                AssertSame(
+                    StreamingTest.Run(batches, define, Batches + 1),
+                    StreamingTest.Run(batches, compile, Batches + 1));
+                AssertSame(
+                    StreamingTest.Run(batches, s => define(s.Union(s)), Batches + 1),
+                    StreamingTest.Run(batches, s => compile(s.Union(s)), Batches + 1));
+            },
+            seed: Seed,
+            iter: Iterations,
+            threads: 1);
+    }
+
+    private static void Binary<TLeft, TRight, TOut>(
+        Gen<TLeft[][]> left, Gen<TRight[][]> right, Func<DStream<TLeft>, DStream<TRight>, DStream<TOut>> define, Func<DStream<TLeft>, DStream<TRight>, DStream<TOut>> compile)
+    {
+        Gen.Select(left, right).Sample(
+            (l, r) => AssertSame(
+                StreamingTest.Run(l, r, define, Batches + 1),
+                StreamingTest.Run(l, r, compile, Batches + 1)),
+            seed: Seed,
+            iter: Iterations,
+            threads: 1);
+    }
+
+    private static void AssertSame<T>(IReadOnlyList<IReadOnlyList<T>> interpreted, IReadOnlyList<IReadOnlyList<T>> compiled)
+    {
+        Assert.Equal(Records.Multisets(interpreted), Records.Multisets(compiled));
+        Assert.Equal(Records.Sequences(interpreted), Records.Sequences(compiled));
+    }
+}
