@@ -25,6 +25,7 @@ public class JoinBenchmarks : IDisposable
     private (int Key, int Value)[] _left = [];
     private (int Key, int Value)[] _right = [];
     private PipelineRun<long, long>? _interpreted;
+    private PipelineRun<long, long>? _compiled;
 
     /// <summary>What every benchmark method returns: the agreed sum, set by <c>Setup</c>.</summary>
     public long Expected { get; private set; }
@@ -37,6 +38,8 @@ public class JoinBenchmarks : IDisposable
         _right = BenchmarkData.KeyedValues(Count, Keys, salt: 1);
         _interpreted = new PipelineRun<long, long>(
             context => JoinPipeline.Define(PipelineInputs.Repeat(context, _left), PipelineInputs.Repeat(context, _right)), SingleOrZero);
+        _compiled = new PipelineRun<long, long>(
+            context => JoinPipeline.Compile(PipelineInputs.Repeat(context, _left), PipelineInputs.Repeat(context, _right)), SingleOrZero);
         Expected = Agreement.Require("W4 join", Contenders());
     }
 
@@ -47,6 +50,7 @@ public class JoinBenchmarks : IDisposable
         new("System.Linq", Linq),
         new("ZLinq", ZLinq),
         new("Pipelines: interpreted", Interpreted),
+        new("Pipelines: compiled", Compiled),
     ];
 
     /// <summary>The hand hash join (the baseline).</summary>
@@ -65,12 +69,18 @@ public class JoinBenchmarks : IDisposable
     [Benchmark]
     public long Interpreted() => _interpreted!.Step();
 
+    /// <summary>The generated <c>Compile</c> of the same definition, run through the runtime.</summary>
+    [Benchmark]
+    public long Compiled() => _compiled!.Step();
+
     /// <summary>Stops the pipeline runs.</summary>
     [GlobalCleanup]
     public void Dispose()
     {
         _interpreted?.Dispose();
         _interpreted = null;
+        _compiled?.Dispose();
+        _compiled = null;
         GC.SuppressFinalize(this);
     }
 

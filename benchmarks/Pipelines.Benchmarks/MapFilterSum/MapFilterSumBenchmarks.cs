@@ -16,6 +16,7 @@ public class MapFilterSumBenchmarks : IDisposable
     private int[] _values = [];
     private PipelineRun<long, long>? _interpreted;
     private PipelineRun<long, long>? _handKernel;
+    private PipelineRun<long, long>? _compiled;
 
     /// <summary>What every benchmark method returns: the agreed sum, set by <c>Setup</c>.</summary>
     public long Expected { get; private set; }
@@ -26,6 +27,7 @@ public class MapFilterSumBenchmarks : IDisposable
     {
         _values = BenchmarkData.Integers(Count);
         _interpreted = new PipelineRun<long, long>(context => MapFilterSumPipeline.Define(PipelineInputs.Repeat(context, _values)), SingleOrZero);
+        _compiled = new PipelineRun<long, long>(context => MapFilterSumPipeline.Compile(PipelineInputs.Repeat(context, _values)), SingleOrZero);
         _handKernel = new PipelineRun<long, long>(
             context => PipelineInputs.Repeat(context, _values).Transform(batch => new[] { MapFilterSumLoops.PlainIf(batch.Span) }), SingleOrZero);
         Expected = Agreement.Require("W1 map-filter-sum", Contenders());
@@ -42,6 +44,7 @@ public class MapFilterSumBenchmarks : IDisposable
         new("Rx: ToObservable", RxToObservable),
         new("Rx: Observable.Create loop", RxCreate),
         new("Pipelines: interpreted", Interpreted),
+        new("Pipelines: compiled", Compiled),
         new("Runtime + hand kernel", RuntimeHandKernel),
     ];
 
@@ -77,6 +80,10 @@ public class MapFilterSumBenchmarks : IDisposable
     [Benchmark]
     public long Interpreted() => _interpreted!.Step();
 
+    /// <summary>The generated <c>Compile</c> of the same definition, run through the runtime.</summary>
+    [Benchmark]
+    public long Compiled() => _compiled!.Step();
+
     /// <summary>
     /// The plain hand loop as the one stage of a pipeline run through the runtime (batch cut, scheduling,
     /// output): the best a compiled pipeline can do through the runtime.
@@ -92,6 +99,8 @@ public class MapFilterSumBenchmarks : IDisposable
         _interpreted = null;
         _handKernel?.Dispose();
         _handKernel = null;
+        _compiled?.Dispose();
+        _compiled = null;
         GC.SuppressFinalize(this);
     }
 

@@ -38,6 +38,7 @@ public class RunningCountBenchmarks
         new("ZLinq: functional merge", RunZLinq),
         new("Pipelines: interpreted UpdateStateByKey", RunInterpretedUpdateStateByKey),
         new("Pipelines: interpreted MapWithState", RunInterpretedMapWithState),
+        new("Pipelines: compiled UpdateStateByKey", RunCompiledUpdateStateByKey),
     ];
 
     /// <summary>The hand loop (the baseline).</summary>
@@ -60,9 +61,15 @@ public class RunningCountBenchmarks
     [Benchmark(OperationsPerInvoke = Batches)]
     public long InterpretedMapWithState() => RunInterpretedMapWithState();
 
+    /// <summary>The generated <c>Compile</c> of the <c>UpdateStateByKey</c> definition.</summary>
+    [Benchmark(OperationsPerInvoke = Batches)]
+    public long CompiledUpdateStateByKey() => RunCompiledUpdateStateByKey();
+
+    private long RunCompiledUpdateStateByKey() => KeyedRuns.Checksum(_batches, RunningCountPipeline.CompileUpdateStateByKey, static count => count);
+
     private long RunInterpretedUpdateStateByKey() => KeyedRuns.Checksum(_batches, RunningCountPipeline.DefineUpdateStateByKey, static count => count);
 
-    private long RunInterpretedMapWithState() => KeyedRuns.Checksum(_batches, RunningCountPipeline.DefineMapWithState, static count => count);
+    private long RunInterpretedMapWithState() => KeyedRuns.Checksum(_batches, RunningCountSnapshotPipeline.DefineMapWithState, static count => count);
 
     private long RunHand() => RunningCountLoops.Hand(_batches, _state);
 

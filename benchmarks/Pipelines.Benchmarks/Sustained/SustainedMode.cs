@@ -24,6 +24,7 @@ public static class SustainedMode
         var kernel = new SpanWordCounter();
         var paths = new List<(string Name, Func<DStream<string>, DStream<(string Key, int Value)>> Define)>
         {
+            ("Pipelines: compiled", WordCountPipeline.Compile),
             ("Pipelines: interpreted", WordCountPipeline.Define),
             ("Runtime + hand kernel", lines => lines.Transform(batch =>
             {

@@ -45,6 +45,8 @@ public class WindowedCountBenchmarks
         new("ZLinq: recompute", RunZLinq),
         new("Pipelines: interpreted, incremental", RunInterpretedIncremental),
         new("Pipelines: interpreted, recompute", RunInterpretedRecompute),
+        new("Pipelines: compiled, incremental", RunCompiledIncremental),
+        new("Pipelines: compiled, recompute", RunCompiledRecompute),
     ];
 
     /// <summary>The incremental hand loop (the baseline).</summary>
@@ -71,6 +73,14 @@ public class WindowedCountBenchmarks
     [Benchmark(OperationsPerInvoke = Batches)]
     public long InterpretedRecompute() => RunInterpretedRecompute();
 
+    /// <summary>The generated <c>Compile</c> of the incremental definition.</summary>
+    [Benchmark(OperationsPerInvoke = Batches)]
+    public long CompiledIncremental() => RunCompiledIncremental();
+
+    /// <summary>The generated <c>Compile</c> of the recomputing definition.</summary>
+    [Benchmark(OperationsPerInvoke = Batches)]
+    public long CompiledRecompute() => RunCompiledRecompute();
+
     private Func<DStream<(int Key, int Value)>, DStream<(int Key, int Value)>> Pick(
         Func<DStream<(int Key, int Value)>, DStream<(int Key, int Value)>> window10,
         Func<DStream<(int Key, int Value)>, DStream<(int Key, int Value)>> window60) => Window switch
@@ -85,6 +95,12 @@ public class WindowedCountBenchmarks
 
     private long RunInterpretedRecompute() =>
         KeyedRuns.Checksum(_batches, Pick(WindowedCountPipeline.DefineRecompute10, WindowedCountPipeline.DefineRecompute60), static count => count);
+
+    private long RunCompiledIncremental() =>
+        KeyedRuns.Checksum(_batches, Pick(WindowedCountPipeline.CompileIncremental10, WindowedCountPipeline.CompileIncremental60), static count => count);
+
+    private long RunCompiledRecompute() =>
+        KeyedRuns.Checksum(_batches, Pick(WindowedCountPipeline.CompileRecompute10, WindowedCountPipeline.CompileRecompute60), static count => count);
 
     private long RunHandIncremental() => WindowedCountLoops.HandIncremental(_batches, Window, _counts);
 

@@ -22,6 +22,7 @@ public class WordCountBenchmarks : IDisposable
     private readonly SpanWordCounter _kernelCounter = new();
     private PipelineRun<(string Key, int Value), int>? _interpreted;
     private PipelineRun<(string Key, int Value), int>? _handKernel;
+    private PipelineRun<(string Key, int Value), int>? _compiled;
 
     /// <summary>What every benchmark method returns: the number of distinct words in the agreed table, set by <c>Setup</c>.</summary>
     public int Expected { get; private set; }
@@ -33,6 +34,8 @@ public class WordCountBenchmarks : IDisposable
         _lines = BenchmarkData.Lines(Lines);
         _interpreted = new PipelineRun<(string Key, int Value), int>(
             context => WordCountPipeline.Define(PipelineInputs.Repeat(context, _lines)), static batch => batch.Count);
+        _compiled = new PipelineRun<(string Key, int Value), int>(
+            context => WordCountPipeline.Compile(PipelineInputs.Repeat(context, _lines)), static batch => batch.Count);
         _handKernel = new PipelineRun<(string Key, int Value), int>(
             context => HandKernel(PipelineInputs.Repeat(context, _lines)), static batch => batch.Count);
         Expected = Agreement.Require("W2 word count", Contenders(), SequenceComparer<(string, int)>.Instance).Length;
@@ -52,6 +55,7 @@ public class WordCountBenchmarks : IDisposable
         new("Rx: ToObservable", () => Canonical.Sorted(WordCountLoops.RxToObservable(_lines))),
         new("Rx: Observable.Create loop", () => Canonical.Sorted(WordCountLoops.RxCreate(_lines))),
         new("Pipelines: interpreted", () => RunOnce(WordCountPipeline.Define)),
+        new("Pipelines: compiled", () => RunOnce(WordCountPipeline.Compile)),
         new("Runtime + hand kernel", () => RunOnce(HandKernel)),
     ];
 
@@ -83,6 +87,10 @@ public class WordCountBenchmarks : IDisposable
     [Benchmark]
     public int Interpreted() => _interpreted!.Step();
 
+    /// <summary>The generated <c>Compile</c> of the same definition, run through the runtime.</summary>
+    [Benchmark]
+    public int Compiled() => _compiled!.Step();
+
     /// <summary>
     /// The span hand loop as the one stage of a pipeline run through the runtime (batch cut, scheduling,
     /// output): the best a compiled pipeline can do through the runtime.
@@ -98,6 +106,8 @@ public class WordCountBenchmarks : IDisposable
         _interpreted = null;
         _handKernel?.Dispose();
         _handKernel = null;
+        _compiled?.Dispose();
+        _compiled = null;
         GC.SuppressFinalize(this);
     }
 
