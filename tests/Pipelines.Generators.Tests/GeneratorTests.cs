@@ -253,8 +253,9 @@ public sealed class GeneratorTests
         var source = result.GeneratedSources.Single().SourceText.ToString();
 
         Assert.DoesNotContain(result.Diagnostics, d => d.GetMessage().Contains("DefineCapture", StringComparison.Ordinal));
-        Assert.Contains("CompileCapture(global::Pipelines.DStream<int> numbers, global::Pipelines.DStream<int> other) =>", source);
-        Assert.Contains("DefineCapture(numbers, other);", source);
+        Assert.Contains("CompileCapture(global::Pipelines.DStream<int> numbers, global::Pipelines.DStream<int> other)", source);
+        Assert.Contains("numbers.Context.RegisterPipeline(\"Mixed.DefineCapture\", DefineCaptureFingerprint);", source);
+        Assert.Contains("return DefineCapture(numbers, other);", source);
         Assert.DoesNotContain("CompileGeneric", source);
         Assert.Empty(diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
     }

@@ -111,17 +111,19 @@ internal static class Emitter
 
         w.Line("/// </remarks>");
         w.Line(GeneratedCode);
-        if (definition.Stage is null && definition.Boundary is null)
-        {
-            w.Line($"public static {definition.ReturnType} {definition.CompileName}({parameters}) =>");
-            w.Line($"    {definition.DefineName}({string.Join(", ", definition.Parameters.Select(p => Escape(p.Name)))});");
-            return;
-        }
-
         w.Open($"public static {definition.ReturnType} {definition.CompileName}({parameters})");
         foreach (var parameter in definition.Parameters)
         {
             w.Line($"global::System.ArgumentNullException.ThrowIfNull({Escape(parameter.Name)});");
+        }
+
+        // Checkpoints compare this fingerprint on restart, so a changed definition cannot load old state.
+        w.Line($"{Escape(definition.Parameters[0].Name)}.Context.RegisterPipeline(\"{className}.{definition.DefineName}\", {definition.FingerprintName});");
+        if (definition.Stage is null && definition.Boundary is null)
+        {
+            w.Line($"return {definition.DefineName}({string.Join(", ", definition.Parameters.Select(p => Escape(p.Name)))});");
+            w.Close();
+            return;
         }
 
         var arguments = string.Join(", ", definition.Parameters.Select(p => Escape(p.Name)));

@@ -108,7 +108,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
 
             var now = TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
             var interval = BatchTime.ToMilliseconds(BatchInterval);
-            var zero = new BatchTime(Math.DivRem(now, interval, out var rem) * interval - (rem < 0 ? interval : 0));
+            var zero = StartCheckpointing(new BatchTime(Math.DivRem(now, interval, out var rem) * interval - (rem < 0 ? interval : 0)));
             foreach (var output in _outputs)
             {
                 output.Stream.Initialize(zero);
@@ -120,6 +120,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
                 output.Stream.Remember(_rememberDuration);
             }
 
+            _checkpointing?.Prepare(zero);
             _scheduler = new JobScheduler(this, zero);
             State = StreamingContextState.Active;
             _scheduler.Start();

@@ -82,6 +82,23 @@ public abstract class Receiver<T>
     public void Store(ReadOnlySpan<T> records) => Supervisor.PushRange(records);
 
     /// <summary>
+    /// Stores a block of records reliably (Spark's <c>store</c> of a whole block by a reliable receiver): when
+    /// the context checkpoints with <see cref="CheckpointOptions.ReceiverWriteAheadLog"/>, the task completes once
+    /// the block is in the write-ahead log on disk, so the receiver may then acknowledge it to its source; after
+    /// a failure it is replayed. Without the log, it completes once the block is buffered. Records stored with
+    /// <see cref="Store(T)"/> are logged only when their batch is cut, so they can be lost in a crash.
+    /// </summary>
+    /// <exception cref="CheckpointException">The write-ahead log cannot be written (e.g. the disk is full): do not acknowledge.</exception>
+    /// <exception cref="InvalidOperationException">The receiver is not attached, or its context has stopped.</exception>
+    public Task StoreAsync(IEnumerable<T> records, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        cancellationToken.ThrowIfCancellationRequested();
+        Supervisor.PushBlock(records as IReadOnlyCollection<T> ?? records.ToArray());
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
     /// Restarts the receiver asynchronously (Spark's <c>restart</c>): reports <paramref name="error"/> if given,
     /// stops the receiver (<see cref="OnStop"/>), waits <see cref="StreamingOptions.ReceiverRestartDelay"/> on the
     /// context's clock, then starts it again (<see cref="OnStart"/>). Returns at once; safe to call from a worker.

@@ -4,7 +4,7 @@ namespace Pipelines.Receivers;
 
 /// <summary>An input stream fed by a <see cref="Receiver{T}"/> (Spark's <c>ReceiverInputDStream</c>).</summary>
 /// <typeparam name="T">The type of the records.</typeparam>
-internal sealed class ReceiverInputDStream<T> : InputDStream<T>, IInputStreamIdentity
+internal sealed partial class ReceiverInputDStream<T> : InputDStream<T>, IInputStreamIdentity
 {
     public ReceiverInputDStream(StreamingContext context, Receiver<T> receiver, string name)
         : base(context, name)
@@ -24,5 +24,5 @@ internal sealed class ReceiverInputDStream<T> : InputDStream<T>, IInputStreamIde
 
     public override bool HasPendingData => Supervisor.PendingCount > 0;
 
-    protected override Batch<T> TakeBatch(BatchTime time) => Supervisor.TakeBatch();
+    protected override Batch<T> TakeBatch(BatchTime time) => Supervisor.BlockLog?.Take(time) ?? Supervisor.TakeBatch();
 }

@@ -69,7 +69,10 @@ internal sealed class ReceiverSupervisor<T>
     }
 
     /// <summary>Records stored so far and not yet taken by a batch.</summary>
-    public int PendingCount => _buffer.Count;
+    public int PendingCount => BlockLog?.PendingCount ?? _buffer.Count;
+
+    /// <summary>The write-ahead log of received blocks, when checkpointing enables it (set before the context starts).</summary>
+    public Checkpointing.ReceivedBlockLog<T>? BlockLog { get; set; }
 
     /// <summary>Starts the receiver, when the context starts.</summary>
     public void Start()
@@ -88,12 +91,37 @@ internal sealed class ReceiverSupervisor<T>
     public void Push(T record)
     {
         _limiter.Acquire(1, _lifetime.Token);
+        if (BlockLog is { } log)
+        {
+            log.Add(record, ReceiverName);
+            return;
+        }
+
         _buffer.Add(record);
+    }
+
+    /// <summary>
+    /// Stores a block reliably: with the write-ahead log, it is on disk when this returns; without, it is buffered.
+    /// </summary>
+    public void PushBlock(IReadOnlyCollection<T> records)
+    {
+        if (!double.IsPositiveInfinity(_limiter.Rate) && records.Count > 0)
+        {
+            _limiter.Acquire(records.Count, _lifetime.Token);
+        }
+
+        if (BlockLog is { } log)
+        {
+            log.StoreBlock(records, ReceiverName);
+            return;
+        }
+
+        _buffer.AddRange(records);
     }
 
     public void PushRange(IEnumerable<T> records)
     {
-        if (double.IsPositiveInfinity(_limiter.Rate))
+        if (double.IsPositiveInfinity(_limiter.Rate) && BlockLog is null)
         {
             _buffer.AddRange(records);
             return;
@@ -109,6 +137,12 @@ internal sealed class ReceiverSupervisor<T>
     {
         if (double.IsPositiveInfinity(_limiter.Rate))
         {
+            if (BlockLog is { } log)
+            {
+                log.AddRange(records, ReceiverName);
+                return;
+            }
+
             _buffer.AddRange(records);
             return;
         }
@@ -224,6 +258,7 @@ internal sealed class ReceiverSupervisor<T>
         finally
         {
             _buffer.Close();
+            BlockLog?.Close();
         }
     }
 

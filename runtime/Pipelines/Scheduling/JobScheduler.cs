@@ -55,6 +55,11 @@ internal sealed class JobScheduler
         _loop = Task.Run(RunLoopAsync);
         lock (_gate)
         {
+            if (_context.Checkpointing is { } checkpointing)
+            {
+                ResumeFromCheckpoint(checkpointing);
+            }
+
             _generating = true;
             _timer = _context.TimeProvider.CreateTimer(_ => OnTimer(), null, DueIn(), Timeout.InfiniteTimeSpan);
         }
@@ -110,12 +115,26 @@ internal sealed class JobScheduler
             try
             {
                 await wait.ConfigureAwait(false);
+                if (graceful && _context.Checkpointing is { } checkpointing)
+                {
+                    try
+                    {
+                        checkpointing.OnStopped(LastCompletedTime);
+                    }
+                    catch (CheckpointException error)
+                    {
+                        _logger.LogError(error, "The final checkpoint could not be written");
+                        _context.ReportError(error);
+                    }
+                }
             }
             catch (TimeoutException)
             {
                 _logger.LogWarning("The batch in flight did not observe cancellation within {Timeout}; the context stopped without it", _context.Options.StopTimeout);
             }
         }
+
+        _context.Checkpointing?.Dispose();
 
         lock (_gate)
         {
@@ -175,7 +194,7 @@ internal sealed class JobScheduler
             }
 
             var now = BatchTime.FromDateTimeOffset(_context.TimeProvider.GetUtcNow());
-            while (_nextTime <= now)
+            while (_nextTime <= now && _generating)
             {
                 GenerateBatch(_nextTime);
                 _nextTime += _context.BatchInterval;
@@ -201,9 +220,53 @@ internal sealed class JobScheduler
             }
         }
 
+        if (_context.Checkpointing is { } checkpointing)
+        {
+            try
+            {
+                checkpointing.OnBatchGenerated(time);
+            }
+            catch (CheckpointException error)
+            {
+                _generating = false;
+                checkpointing.Fail(error);
+                return;
+            }
+        }
+
+        Submit(time, records);
+    }
+
+    private void Submit(BatchTime time, long records)
+    {
         var info = new BatchInfo(time, records, _context.TimeProvider.GetUtcNow());
         _context.Listeners.BatchSubmitted(info);
         _queue.Writer.TryWrite(info);
+    }
+
+    /// <summary>Runs <paramref name="action"/> while no batch is being generated (so input positions and the journal agree).</summary>
+    public void RunExclusiveOfGeneration(Action action)
+    {
+        lock (_gate)
+        {
+            action();
+        }
+    }
+
+    /// <summary>Queues the batches a recovered checkpoint left pending, then continues after them.</summary>
+    private void ResumeFromCheckpoint(Checkpointing.CheckpointCoordinator checkpointing)
+    {
+        if (checkpointing.RestoredTime is { } restored)
+        {
+            _lastCompleted = restored;
+            _nextTime = restored + _context.BatchInterval;
+        }
+
+        foreach (var (time, records) in checkpointing.TakeReplay(this))
+        {
+            Submit(time, records);
+            _nextTime = time + _context.BatchInterval;
+        }
     }
 
     private async Task RunLoopAsync()
@@ -255,6 +318,18 @@ internal sealed class JobScheduler
         foreach (var output in _context.Outputs)
         {
             output.Stream.ClearMetadata(time);
+        }
+
+        if (!_hardStop.IsCancellationRequested && _context.Checkpointing is { } checkpointing)
+        {
+            try
+            {
+                checkpointing.OnBatchCompleted(time);
+            }
+            catch (CheckpointException error)
+            {
+                checkpointing.Fail(error);
+            }
         }
 
         var completed = started with { ProcessingEndTime = _context.TimeProvider.GetUtcNow(), Failure = failure };

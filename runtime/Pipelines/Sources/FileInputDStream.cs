@@ -9,7 +9,7 @@ namespace Pipelines.Sources;
 /// are hidden names (starting with '.' or '_') and files still being copied (<c>*._COPYING_</c>, <c>*.tmp</c>).
 /// Files should appear atomically (written elsewhere, then moved or renamed into the folder).
 /// </summary>
-internal sealed class FileInputDStream : InputDStream<string>
+internal sealed partial class FileInputDStream : InputDStream<string>
 {
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 
@@ -57,7 +57,7 @@ internal sealed class FileInputDStream : InputDStream<string>
             }
 
             _presentAtStart.Clear();
-            foreach (var name in ListFileNames() ?? [])
+            foreach (var name in TakeStartListing())
             {
                 _presentAtStart.Add(name);
             }

@@ -39,9 +39,11 @@ internal abstract class InputDStream<T> : DStream<T>, IInputDStream
 
     internal override IReadOnlyList<DStream> Dependencies => [];
 
-    public long Seal(BatchTime time)
+    public long Seal(BatchTime time) => Seal(time, TakeBatch(time));
+
+    /// <summary>Fixes the batch at <paramref name="time"/> to <paramref name="batch"/> (e.g. a batch replayed after recovery).</summary>
+    internal long Seal(BatchTime time, Batch<T> batch)
     {
-        var batch = TakeBatch(time);
         lock (_sealed)
         {
             _sealed[time] = batch;

@@ -20,8 +20,12 @@ partial class Mixed
     /// <para>Runs interpreted (calls <c>DefineRepartitioned</c>): Repartition is not compiled (the generator does not compile this operator).</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
-    public static global::Pipelines.DStream<int> CompileRepartitioned(global::Pipelines.DStream<int> numbers) =>
-        DefineRepartitioned(numbers);
+    public static global::Pipelines.DStream<int> CompileRepartitioned(global::Pipelines.DStream<int> numbers)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(numbers);
+        numbers.Context.RegisterPipeline("Mixed.DefineRepartitioned", DefineRepartitionedFingerprint);
+        return DefineRepartitioned(numbers);
+    }
 
     /// <summary>
     /// The fingerprint of <c>DefineMethodGroup</c>: an FNV-1a 64 hash of its tokens (whitespace and comments
@@ -44,6 +48,7 @@ partial class Mixed
     public static global::Pipelines.DStream<int> CompileMethodGroup(global::Pipelines.DStream<int> numbers)
     {
         global::System.ArgumentNullException.ThrowIfNull(numbers);
+        numbers.Context.RegisterPipeline("Mixed.DefineMethodGroup", DefineMethodGroupFingerprint);
         return global::Pipelines.Compilation.CompiledStream.Create(numbers, "Mixed.CompileMethodGroup", new CompileMethodGroupStage());
     }
 
@@ -89,8 +94,12 @@ partial class Mixed
     /// <para>Runs interpreted (calls <c>DefineDelegateField</c>): Map is not compiled (its argument is neither a lambda expression nor a static method).</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
-    public static global::Pipelines.DStream<int> CompileDelegateField(global::Pipelines.DStream<int> numbers) =>
-        DefineDelegateField(numbers);
+    public static global::Pipelines.DStream<int> CompileDelegateField(global::Pipelines.DStream<int> numbers)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(numbers);
+        numbers.Context.RegisterPipeline("Mixed.DefineDelegateField", DefineDelegateFieldFingerprint);
+        return DefineDelegateField(numbers);
+    }
 
     /// <summary>
     /// The fingerprint of <c>DefineCapture</c>: an FNV-1a 64 hash of its tokens (whitespace and comments
@@ -105,8 +114,13 @@ partial class Mixed
     /// <para>Runs interpreted (calls <c>DefineCapture</c>): the lambda passed to Map captures 'other' (PIPE002).</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
-    public static global::Pipelines.DStream<int> CompileCapture(global::Pipelines.DStream<int> numbers, global::Pipelines.DStream<int> other) =>
-        DefineCapture(numbers, other);
+    public static global::Pipelines.DStream<int> CompileCapture(global::Pipelines.DStream<int> numbers, global::Pipelines.DStream<int> other)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(numbers);
+        global::System.ArgumentNullException.ThrowIfNull(other);
+        numbers.Context.RegisterPipeline("Mixed.DefineCapture", DefineCaptureFingerprint);
+        return DefineCapture(numbers, other);
+    }
 
     /// <summary>
     /// The fingerprint of <c>DefineStatements</c>: an FNV-1a 64 hash of its tokens (whitespace and comments
@@ -121,6 +135,10 @@ partial class Mixed
     /// <para>Runs interpreted (calls <c>DefineStatements</c>): its body must be one expression (=&gt; ...) or a return statement (after local constants only) that builds the stream.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
-    public static global::Pipelines.DStream<int> CompileStatements(global::Pipelines.DStream<int> numbers) =>
-        DefineStatements(numbers);
+    public static global::Pipelines.DStream<int> CompileStatements(global::Pipelines.DStream<int> numbers)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(numbers);
+        numbers.Context.RegisterPipeline("Mixed.DefineStatements", DefineStatementsFingerprint);
+        return DefineStatements(numbers);
+    }
 }

@@ -31,6 +31,7 @@ partial class Orders
     {
         global::System.ArgumentNullException.ThrowIfNull(orders);
         global::System.ArgumentNullException.ThrowIfNull(customers);
+        orders.Context.RegisterPipeline("Orders.Define", DefineFingerprint);
         return global::Pipelines.Compilation.CompiledStream.Create(orders, customers, "Orders.Compile", new CompileStage());
     }
 

@@ -29,6 +29,7 @@ partial class Totals
     public static global::Pipelines.DStream<(int Key, long Total)> CompileTotals(global::Pipelines.DStream<int> numbers)
     {
         global::System.ArgumentNullException.ThrowIfNull(numbers);
+        numbers.Context.RegisterPipeline("Totals.DefineTotals", DefineTotalsFingerprint);
         return global::Pipelines.Compilation.CompiledStream.Create(numbers, "Totals.CompileTotals", new CompileTotalsStage());
     }
 

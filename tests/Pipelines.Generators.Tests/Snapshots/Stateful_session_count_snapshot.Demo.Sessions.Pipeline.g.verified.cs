@@ -29,6 +29,7 @@ partial class Sessions
     public static global::Pipelines.DStream<(string User, int Clicks)> Compile(global::Pipelines.DStream<(string User, string Page)> clicks)
     {
         global::System.ArgumentNullException.ThrowIfNull(clicks);
+        clicks.Context.RegisterPipeline("Sessions.Define", DefineFingerprint);
         // The fused per-batch part; the runtime's UpdateStateByKey takes it from there.
         var perBatch = global::Pipelines.Compilation.CompiledStream.Create(clicks, "Sessions.Compile", new CompileStage());
         return perBatch.UpdateStateByKey((IReadOnlyList<int> pages, Optional<int> total) => new Optional<int>(total.GetValueOrDefault(0) + pages.Count));
@@ -76,6 +77,10 @@ partial class Sessions
     /// <para>Runs interpreted (calls <c>DefineAfterState</c>): UpdateStateByKey is not compiled (operators after a windowed or stateful operator are not compiled; end the definition with it).</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
-    public static global::Pipelines.DStream<(string User, int Clicks)> CompileAfterState(global::Pipelines.DStream<(string User, string Page)> clicks) =>
-        DefineAfterState(clicks);
+    public static global::Pipelines.DStream<(string User, int Clicks)> CompileAfterState(global::Pipelines.DStream<(string User, string Page)> clicks)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(clicks);
+        clicks.Context.RegisterPipeline("Sessions.DefineAfterState", DefineAfterStateFingerprint);
+        return DefineAfterState(clicks);
+    }
 }

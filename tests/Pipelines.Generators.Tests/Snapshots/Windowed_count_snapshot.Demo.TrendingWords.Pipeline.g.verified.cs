@@ -30,6 +30,7 @@ partial class TrendingWords
     public static global::Pipelines.DStream<(string Word, int Count)> Compile(global::Pipelines.DStream<string> lines)
     {
         global::System.ArgumentNullException.ThrowIfNull(lines);
+        lines.Context.RegisterPipeline("TrendingWords.Define", DefineFingerprint);
         // The fused per-batch part; the runtime's ReduceByKeyAndWindow takes it from there.
         var perBatch = global::Pipelines.Compilation.CompiledStream.Create(lines, "TrendingWords.Compile", new CompileStage());
         return perBatch.ReduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, TimeSpan.FromSeconds(((int)30)), TimeSpan.FromSeconds(10), filter: p => p.Value != 0);

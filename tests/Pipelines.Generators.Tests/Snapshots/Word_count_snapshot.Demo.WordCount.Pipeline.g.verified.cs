@@ -29,6 +29,7 @@ partial class WordCount
     public static global::Pipelines.DStream<(string Word, int Count)> Compile(global::Pipelines.DStream<string> lines)
     {
         global::System.ArgumentNullException.ThrowIfNull(lines);
+        lines.Context.RegisterPipeline("WordCount.Define", DefineFingerprint);
         return global::Pipelines.Compilation.CompiledStream.Create(lines, "WordCount.Compile", new CompileStage());
     }
 

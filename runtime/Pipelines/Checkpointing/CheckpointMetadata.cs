@@ -1,0 +1,103 @@
+using System.Text.Json;
+
+namespace Pipelines.Checkpointing;
+
+/// <summary>
+/// A checkpoint as read back: the metadata (batch interval, zero time, time of the last completed batch,
+/// graph shape, pipeline fingerprints, pending batch times) and the saved data of streams and inputs, keyed by
+/// their place in the graph. Holds the parsed JSON document while recovery reads from it.
+/// </summary>
+internal sealed class CheckpointMetadata
+{
+    private readonly JsonDocument _document;
+
+    private CheckpointMetadata(JsonDocument document)
+    {
+        _document = document;
+        var root = document.RootElement;
+        BatchInterval = TimeSpan.FromMilliseconds(root.GetProperty("batchIntervalMs").GetInt64());
+        ZeroTime = new BatchTime(root.GetProperty("zeroTimeMs").GetInt64());
+        Time = new BatchTime(root.GetProperty("timeMs").GetInt64());
+        Graph = root.GetProperty("graph").GetString() ?? string.Empty;
+        var pipelines = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pipeline in root.GetProperty("pipelines").EnumerateObject())
+        {
+            pipelines[pipeline.Name] = pipeline.Value.GetString() ?? string.Empty;
+        }
+
+        Pipelines = pipelines;
+        var pending = new List<BatchTime>();
+        foreach (var time in root.GetProperty("pending").EnumerateArray())
+        {
+            pending.Add(new BatchTime(time.GetInt64()));
+        }
+
+        Pending = pending;
+    }
+
+    public TimeSpan BatchInterval { get; }
+
+    public BatchTime ZeroTime { get; }
+
+    /// <summary>The last completed batch when the checkpoint was written (the zero time for the first one).</summary>
+    public BatchTime Time { get; }
+
+    /// <summary>The shape of the stream graph that wrote it (operator names and their inputs).</summary>
+    public string Graph { get; }
+
+    public IReadOnlyDictionary<string, string> Pipelines { get; }
+
+    /// <summary>Batches generated but not completed when it was written.</summary>
+    public IReadOnlyList<BatchTime> Pending { get; }
+
+    public JsonElement? Stream(string key) => Section("streams", key);
+
+    public JsonElement? Input(string key) => Section("inputs", key);
+
+    public static CheckpointMetadata Parse(byte[] payload) => new(JsonDocument.Parse(payload));
+
+    /// <summary>Writes a checkpoint payload to <paramref name="destination"/>; <paramref name="writeStreams"/> and <paramref name="writeInputsAndGetPending"/> write the data sections.</summary>
+    public static void Write(
+        Stream destination,
+        TimeSpan batchInterval,
+        BatchTime zeroTime,
+        BatchTime time,
+        string graph,
+        IEnumerable<KeyValuePair<string, string>> pipelines,
+        Action<Utf8JsonWriter> writeStreams,
+        Func<Utf8JsonWriter, IReadOnlyList<BatchTime>> writeInputsAndGetPending)
+    {
+        using (var writer = new Utf8JsonWriter(destination))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("batchIntervalMs", BatchTime.ToMilliseconds(batchInterval));
+            writer.WriteNumber("zeroTimeMs", zeroTime.Milliseconds);
+            writer.WriteNumber("timeMs", time.Milliseconds);
+            writer.WriteString("graph", graph);
+            writer.WriteStartObject("pipelines");
+            foreach (var (name, fingerprint) in pipelines)
+            {
+                writer.WriteString(name, fingerprint);
+            }
+
+            writer.WriteEndObject();
+            writer.WriteStartObject("streams");
+            writeStreams(writer);
+            writer.WriteEndObject();
+            writer.WriteStartObject("inputs");
+            var pending = writeInputsAndGetPending(writer);
+            writer.WriteEndObject();
+            writer.WriteStartArray("pending");
+            foreach (var batch in pending)
+            {
+                writer.WriteNumberValue(batch.Milliseconds);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+    }
+
+    private JsonElement? Section(string section, string key) =>
+        _document.RootElement.TryGetProperty(section, out var entries) && entries.TryGetProperty(key, out var value) ? value : null;
+}
