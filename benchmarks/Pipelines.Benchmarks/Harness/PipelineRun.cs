@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using Pipelines.Testing;
+
+namespace Pipelines.Benchmarks.Harness;
+
+/// <summary>
+/// Runs a pipeline through the real runtime the way a user's job runs: a <see cref="StreamingContext"/> on a
+/// <see cref="ManualClock"/>, queue-stream inputs, and a <c>ForEachBatch</c> output. <see cref="Step"/> moves
+/// the clock by one batch interval (the timer cuts the batch on the calling thread, the job loop runs the
+/// output) and waits until the output saw the batch.
+/// </summary>
+/// <typeparam name="TOut">The pipeline's output record type.</typeparam>
+/// <typeparam name="TResult">What the output keeps of each batch.</typeparam>
+public sealed class PipelineRun<TOut, TResult> : IDisposable
+{
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(60);
+    private readonly ManualClock _clock = new();
+    private readonly StreamingContext _context;
+    private readonly SemaphoreSlim _done = new(0);
+    private TResult _last = default!;
+    private Exception? _failure;
+
+    /// <summary>Builds the pipeline with <paramref name="build"/> and starts the context.</summary>
+    /// <param name="build">Creates the inputs (e.g. with <see cref="PipelineInputs.Repeat{T}"/>) and the pipeline.</param>
+    /// <param name="sink">What the output does with each batch; runs on the job loop while the batch is alive.</param>
+    public PipelineRun(Func<StreamingContext, DStream<TOut>> build, Func<Batch<TOut>, TResult> sink)
+    {
+        _context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { TimeProvider = _clock });
+        _context.AddStreamingListener(new FailureListener(this));
+        build(_context).ForEachBatch((batch, _) =>
+        {
+            _last = sink(batch);
+            _done.Release();
+        });
+        _context.Start();
+    }
+
+    /// <summary>Runs one batch and returns what the output kept of it.</summary>
+    /// <exception cref="InvalidOperationException">The batch failed.</exception>
+    /// <exception cref="TimeoutException">The batch did not finish within a minute.</exception>
+    public TResult Step()
+    {
+        _clock.Advance(_context.BatchInterval);
+        if (!_done.Wait(HangGuard))
+        {
+            throw new TimeoutException($"The batch did not reach the output within {HangGuard}.");
+        }
+
+        if (Volatile.Read(ref _failure) is { } failure)
+        {
+            throw new InvalidOperationException("The pipeline failed a batch.", failure);
+        }
+
+        return _last;
+    }
+
+    /// <summary>Stops the context.</summary>
+    public void Dispose()
+    {
+        _context.StopAsync(graceful: false).Wait(HangGuard);
+        _done.Dispose();
+    }
+
+    private sealed class FailureListener(PipelineRun<TOut, TResult> run) : IStreamingListener
+    {
+        public void OnBatchCompleted(BatchInfo batch)
+        {
+            if (batch.Failure is { } failure)
+            {
+                Volatile.Write(ref run._failure, failure);
+                run._done.Release();
+            }
+        }
+    }
+}
+
+/// <summary>Input streams for <see cref="PipelineRun{TOut, TResult}"/>.</summary>
+public static class PipelineInputs
+{
+    /// <summary>A queue stream that yields the same records at every batch (Spark's queueStream with a default batch).</summary>
+    public static DStream<T> Repeat<T>(StreamingContext context, T[] records) =>
+        context.QueueStream(new ConcurrentQueue<IEnumerable<T>>(), oneAtATime: true, defaultBatch: records);
+
+    /// <summary>A queue stream that yields <paramref name="batches"/> one per batch time, then empty batches.</summary>
+    public static DStream<T> Sequence<T>(StreamingContext context, IEnumerable<T[]> batches) =>
+        context.QueueStream(new ConcurrentQueue<IEnumerable<T>>(batches), oneAtATime: true);
+}

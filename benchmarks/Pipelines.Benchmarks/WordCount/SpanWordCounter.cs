@@ -1,0 +1,84 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Pipelines.Benchmarks.WordCount;
+
+/// <summary>
+/// The fastest word count a careful user writes by hand: words are sliced out of each line as spans and looked
+/// up through the dictionary's alternate (span) lookup, so a word already seen allocates nothing. The
+/// vocabulary is kept across batches (word -> slot), and each batch only resets the slots' counts.
+/// </summary>
+public sealed class SpanWordCounter
+{
+    private readonly Dictionary<string, int> _slots = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private string[] _words = new string[1024];
+    private int[] _counts = new int[1024];
+
+    /// <summary>Creates a counter with an empty vocabulary.</summary>
+    public SpanWordCounter() => _lookup = _slots.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>Counts the words of one batch; returns the number of distinct words in it.</summary>
+    public int Count(ReadOnlySpan<string> lines)
+    {
+        Array.Clear(_counts, 0, _slots.Count);
+        var distinct = 0;
+        foreach (var line in lines)
+        {
+            var rest = line.AsSpan();
+            while (true)
+            {
+                var space = rest.IndexOf(' ');
+                var word = space < 0 ? rest : rest[..space];
+                if (!word.IsEmpty)
+                {
+                    if (!_lookup.TryGetValue(word, out var slot))
+                    {
+                        slot = AddWord(word);
+                    }
+
+                    if (_counts[slot]++ == 0)
+                    {
+                        distinct++;
+                    }
+                }
+
+                if (space < 0)
+                {
+                    break;
+                }
+
+                rest = rest[(space + 1)..];
+            }
+        }
+
+        return distinct;
+    }
+
+    /// <summary>The last batch's counts, words with a zero count left out.</summary>
+    public IEnumerable<(string Word, int Count)> Counts()
+    {
+        for (var slot = 0; slot < _slots.Count; slot++)
+        {
+            if (_counts[slot] > 0)
+            {
+                yield return (_words[slot], _counts[slot]);
+            }
+        }
+    }
+
+    [SuppressMessage("Performance", "CA1854", Justification = "The slot is added only after a failed lookup.")]
+    private int AddWord(ReadOnlySpan<char> word)
+    {
+        var slot = _slots.Count;
+        if (slot == _words.Length)
+        {
+            Array.Resize(ref _words, slot * 2);
+            Array.Resize(ref _counts, slot * 2);
+        }
+
+        var text = word.ToString();
+        _slots.Add(text, slot);
+        _words[slot] = text;
+        return slot;
+    }
+}
