@@ -78,11 +78,7 @@ internal sealed class BatchJournal : IDisposable
             try
             {
                 _stream ??= new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read, 1, FileOptions.None);
-                Span<byte> header = stackalloc byte[RecordHeaderSize];
-                BinaryPrimitives.WriteInt32LittleEndian(header, payload.Length);
-                BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32.HashToUInt32(payload));
-                _stream.Write(header);
-                _stream.Write(payload);
+                WriteRecord(_stream, payload);
                 _stream.Flush(flushToDisk: true);
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException)
@@ -107,41 +103,34 @@ internal sealed class BatchJournal : IDisposable
             }
 
             CloseStream();
-            using var buffer = new MemoryStream();
-            Span<byte> header = stackalloc byte[RecordHeaderSize];
-            foreach (var entry in entries)
-            {
-                if (entry.Time <= time)
-                {
-                    continue;
-                }
-
-                BinaryPrimitives.WriteInt32LittleEndian(header, entry.Payload.Length);
-                BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32.HashToUInt32(entry.Payload.Span));
-                buffer.Write(header);
-                buffer.Write(entry.Payload.Span);
-            }
-
-            var directory = System.IO.Path.GetDirectoryName(Path)!;
-            var temp = System.IO.Path.Combine(directory, $".{FileName}.{Guid.NewGuid():N}.tmp");
             try
             {
-                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None))
+                AtomicFile.Replace(Path, stream =>
                 {
-                    buffer.Position = 0;
-                    buffer.CopyTo(stream);
-                    stream.Flush(flushToDisk: true);
-                }
-
-                File.Move(temp, Path, overwrite: true);
-                DirectorySync.Flush(directory);
+                    foreach (var entry in entries)
+                    {
+                        if (entry.Time > time)
+                        {
+                            WriteRecord(stream, entry.Payload.Span);
+                        }
+                    }
+                });
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException)
             {
-                CheckpointFile.TryDelete(temp);
                 _logger.LogWarning(error, "Could not trim the batch journal {Path}; it keeps older batches and is trimmed at the next checkpoint", Path);
             }
         }
+    }
+
+    /// <summary>Writes one record: payload length, CRC-32 of the payload, payload.</summary>
+    private static void WriteRecord(Stream stream, ReadOnlySpan<byte> payload)
+    {
+        Span<byte> header = stackalloc byte[RecordHeaderSize];
+        BinaryPrimitives.WriteInt32LittleEndian(header, payload.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32.HashToUInt32(payload));
+        stream.Write(header);
+        stream.Write(payload);
     }
 
     /// <summary>Deletes the journal.</summary>

@@ -27,30 +27,8 @@ internal static class CheckpointFile
     /// temporary file beside <paramref name="path"/> is written, flushed to disk and renamed over it, then the
     /// folder is flushed. Returns the payload's length.
     /// </summary>
-    public static long WriteAtomically(string path, Action<Stream> writePayload, uint version = CurrentVersion)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        long length;
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.None))
-            {
-                length = Write(stream, writePayload, version);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
-
-        DirectorySync.Flush(directory);
-        return length;
-    }
+    public static long WriteAtomically(string path, Action<Stream> writePayload, uint version = CurrentVersion) =>
+        AtomicFile.Replace(path, stream => Write(stream, writePayload, version));
 
     /// <summary>Writes the envelope around <paramref name="payload"/> to <paramref name="stream"/>.</summary>
     public static void Write(Stream stream, ReadOnlySpan<byte> payload, uint version = CurrentVersion)
@@ -152,18 +130,6 @@ internal static class CheckpointFile
         payload = body.ToArray();
         problem = string.Empty;
         return true;
-    }
-
-    internal static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            // Best effort: a leftover temporary file is ignored by readers.
-        }
     }
 }
 

@@ -44,7 +44,7 @@ internal sealed class CheckpointStore
             {
                 foreach (var stale in System.IO.Directory.EnumerateFiles(Directory, pattern))
                 {
-                    CheckpointFile.TryDelete(stale);
+                    AtomicFile.TryDelete(stale);
                 }
             }
         }
@@ -163,7 +163,7 @@ internal sealed class CheckpointStore
         var files = List();
         for (var i = Retained; i < files.Count; i++)
         {
-            CheckpointFile.TryDelete(files[i].Path);
+            AtomicFile.TryDelete(files[i].Path);
         }
     }
 }

@@ -147,7 +147,7 @@ internal sealed class WriteAheadLog : IDisposable
                     _current = null;
                 }
 
-                CheckpointFile.TryDelete(segments[i].Path);
+                AtomicFile.TryDelete(segments[i].Path);
             }
         }
     }

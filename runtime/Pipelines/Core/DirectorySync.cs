@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Pipelines.Checkpointing;
+namespace Pipelines;
 
 /// <summary>
 /// Flushes a folder's entries to disk (<c>fsync</c> on the folder), so that a rename survives a power loss.
