@@ -23,19 +23,9 @@ public sealed class JoinTable<TKey, TLeft, TRight>
 {
     private readonly Dictionary<TKey, int> _index = new();
     private TKey[] _keys = [];
-    private int[] _leftFirst = [];
-    private int[] _leftLast = [];
-    private int[] _rightFirst = [];
-    private int[] _rightLast = [];
     private int _keyCount;
-
-    private TLeft[] _leftValues = [];
-    private int[] _leftNext = [];
-    private int _leftCount;
-
-    private TRight[] _rightValues = [];
-    private int[] _rightNext = [];
-    private int _rightCount;
+    private ValueChains<TLeft> _left = ValueChains<TLeft>.Create();
+    private ValueChains<TRight> _right = ValueChains<TRight>.Create();
 
     /// <summary>The number of distinct keys added since the last <see cref="Clear"/>.</summary>
     public int KeyCount => _keyCount;
@@ -49,72 +39,16 @@ public sealed class JoinTable<TKey, TLeft, TRight>
             Array.Clear(_keys, 0, _keyCount);
         }
 
-        if (RuntimeHelpers.IsReferenceOrContainsReferences<TLeft>())
-        {
-            Array.Clear(_leftValues, 0, _leftCount);
-        }
-
-        if (RuntimeHelpers.IsReferenceOrContainsReferences<TRight>())
-        {
-            Array.Clear(_rightValues, 0, _rightCount);
-        }
-
         _keyCount = 0;
-        _leftCount = 0;
-        _rightCount = 0;
+        _left.Clear();
+        _right.Clear();
     }
 
     /// <summary>Adds a value of the left side under <paramref name="key"/>.</summary>
-    public void AddLeft(TKey key, TLeft value)
-    {
-        var keyIndex = KeyIndexOf(key);
-        if (_leftCount == _leftValues.Length)
-        {
-            var size = Math.Max(16, _leftValues.Length * 2);
-            Array.Resize(ref _leftValues, size);
-            Array.Resize(ref _leftNext, size);
-        }
-
-        var valueIndex = _leftCount++;
-        _leftValues[valueIndex] = value;
-        _leftNext[valueIndex] = -1;
-        if (_leftLast[keyIndex] < 0)
-        {
-            _leftFirst[keyIndex] = valueIndex;
-        }
-        else
-        {
-            _leftNext[_leftLast[keyIndex]] = valueIndex;
-        }
-
-        _leftLast[keyIndex] = valueIndex;
-    }
+    public void AddLeft(TKey key, TLeft value) => _left.Add(KeyIndexOf(key), value);
 
     /// <summary>Adds a value of the right side under <paramref name="key"/>.</summary>
-    public void AddRight(TKey key, TRight value)
-    {
-        var keyIndex = KeyIndexOf(key);
-        if (_rightCount == _rightValues.Length)
-        {
-            var size = Math.Max(16, _rightValues.Length * 2);
-            Array.Resize(ref _rightValues, size);
-            Array.Resize(ref _rightNext, size);
-        }
-
-        var valueIndex = _rightCount++;
-        _rightValues[valueIndex] = value;
-        _rightNext[valueIndex] = -1;
-        if (_rightLast[keyIndex] < 0)
-        {
-            _rightFirst[keyIndex] = valueIndex;
-        }
-        else
-        {
-            _rightNext[_rightLast[keyIndex]] = valueIndex;
-        }
-
-        _rightLast[keyIndex] = valueIndex;
-    }
+    public void AddRight(TKey key, TRight value) => _right.Add(KeyIndexOf(key), value);
 
     /// <summary>Finds the index of <paramref name="key"/>; false when it was not added.</summary>
     public bool TryFindKey(TKey key, out int keyIndex) => _index.TryGetValue(key, out keyIndex);
@@ -123,70 +57,34 @@ public sealed class JoinTable<TKey, TLeft, TRight>
     public TKey GetKey(int keyIndex) => _keys[keyIndex];
 
     /// <summary>The index of the key's first left value, or -1 when it has none.</summary>
-    public int FirstLeft(int keyIndex) => _leftFirst[keyIndex];
+    public int FirstLeft(int keyIndex) => _left.First[keyIndex];
 
     /// <summary>The index of the next left value of the same key, or -1 after the last one.</summary>
-    public int NextLeft(int valueIndex) => _leftNext[valueIndex];
+    public int NextLeft(int valueIndex) => _left.Next[valueIndex];
 
     /// <summary>The left value at <paramref name="valueIndex"/>.</summary>
-    public TLeft GetLeft(int valueIndex) => _leftValues[valueIndex];
+    public TLeft GetLeft(int valueIndex) => _left.Values[valueIndex];
 
     /// <summary>The index of the key's first right value, or -1 when it has none.</summary>
-    public int FirstRight(int keyIndex) => _rightFirst[keyIndex];
+    public int FirstRight(int keyIndex) => _right.First[keyIndex];
 
     /// <summary>The index of the next right value of the same key, or -1 after the last one.</summary>
-    public int NextRight(int valueIndex) => _rightNext[valueIndex];
+    public int NextRight(int valueIndex) => _right.Next[valueIndex];
 
     /// <summary>The right value at <paramref name="valueIndex"/>.</summary>
-    public TRight GetRight(int valueIndex) => _rightValues[valueIndex];
+    public TRight GetRight(int valueIndex) => _right.Values[valueIndex];
 
     /// <summary>The number of left values of the key at <paramref name="keyIndex"/>.</summary>
-    public int CountLeft(int keyIndex)
-    {
-        var count = 0;
-        for (var i = _leftFirst[keyIndex]; i >= 0; i = _leftNext[i])
-        {
-            count++;
-        }
-
-        return count;
-    }
+    public int CountLeft(int keyIndex) => _left.CountOf(keyIndex);
 
     /// <summary>The number of right values of the key at <paramref name="keyIndex"/>.</summary>
-    public int CountRight(int keyIndex)
-    {
-        var count = 0;
-        for (var i = _rightFirst[keyIndex]; i >= 0; i = _rightNext[i])
-        {
-            count++;
-        }
-
-        return count;
-    }
+    public int CountRight(int keyIndex) => _right.CountOf(keyIndex);
 
     /// <summary>A new list of the left values of the key at <paramref name="keyIndex"/>, in the order they were added.</summary>
-    public List<TLeft> CopyLeft(int keyIndex)
-    {
-        var list = new List<TLeft>(CountLeft(keyIndex));
-        for (var i = _leftFirst[keyIndex]; i >= 0; i = _leftNext[i])
-        {
-            list.Add(_leftValues[i]);
-        }
-
-        return list;
-    }
+    public List<TLeft> CopyLeft(int keyIndex) => _left.Copy(keyIndex);
 
     /// <summary>A new list of the right values of the key at <paramref name="keyIndex"/>, in the order they were added.</summary>
-    public List<TRight> CopyRight(int keyIndex)
-    {
-        var list = new List<TRight>(CountRight(keyIndex));
-        for (var i = _rightFirst[keyIndex]; i >= 0; i = _rightNext[i])
-        {
-            list.Add(_rightValues[i]);
-        }
-
-        return list;
-    }
+    public List<TRight> CopyRight(int keyIndex) => _right.Copy(keyIndex);
 
     /// <summary>
     /// The (left, right) value index pairs an outer join emits for the key at <paramref name="keyIndex"/>: every
@@ -196,8 +94,8 @@ public sealed class JoinTable<TKey, TLeft, TRight>
     /// </summary>
     public Pairings GetPairings(int keyIndex, bool leftOuter, bool rightOuter)
     {
-        var left = _leftFirst[keyIndex];
-        var right = _rightFirst[keyIndex];
+        var left = _left.First[keyIndex];
+        var right = _right.First[keyIndex];
         if (left >= 0 && right >= 0)
         {
             return new Pairings(this, left, right, right);
@@ -259,7 +157,7 @@ public sealed class JoinTable<TKey, TLeft, TRight>
 
             if (_right >= 0)
             {
-                _right = _table._rightNext[_right];
+                _right = _table._right.Next[_right];
                 if (_right >= 0)
                 {
                     Current = (_left, _right);
@@ -279,7 +177,7 @@ public sealed class JoinTable<TKey, TLeft, TRight>
                 return false;
             }
 
-            _left = _table._leftNext[_left];
+            _left = _table._left.Next[_left];
             if (_left < 0)
             {
                 return false;
@@ -302,18 +200,98 @@ public sealed class JoinTable<TKey, TLeft, TRight>
         {
             var size = Math.Max(16, _keys.Length * 2);
             Array.Resize(ref _keys, size);
-            Array.Resize(ref _leftFirst, size);
-            Array.Resize(ref _leftLast, size);
-            Array.Resize(ref _rightFirst, size);
-            Array.Resize(ref _rightLast, size);
+            _left.GrowKeys(size);
+            _right.GrowKeys(size);
         }
 
         keyIndex = _keyCount++;
         _keys[keyIndex] = key;
-        _leftFirst[keyIndex] = -1;
-        _leftLast[keyIndex] = -1;
-        _rightFirst[keyIndex] = -1;
-        _rightLast[keyIndex] = -1;
+        _left.StartKey(keyIndex);
+        _right.StartKey(keyIndex);
         return keyIndex;
+    }
+
+    /// <summary>
+    /// One side's values, chained per key in the order they were added: <see cref="First"/>/<c>Last</c> per key
+    /// index, <see cref="Next"/> per value index (negative ends a chain). A mutable struct held in a field, so
+    /// adding stays as cheap as on plain arrays.
+    /// </summary>
+    private struct ValueChains<TValue>
+    {
+        public int[] First;
+        public TValue[] Values;
+        public int[] Next;
+        private int[] _last;
+        private int _count;
+
+        public static ValueChains<TValue> Create() => new() { First = [], Values = [], Next = [], _last = [] };
+
+        public void GrowKeys(int size)
+        {
+            Array.Resize(ref First, size);
+            Array.Resize(ref _last, size);
+        }
+
+        public readonly void StartKey(int keyIndex)
+        {
+            First[keyIndex] = -1;
+            _last[keyIndex] = -1;
+        }
+
+        public void Add(int keyIndex, TValue value)
+        {
+            if (_count == Values.Length)
+            {
+                var size = Math.Max(16, Values.Length * 2);
+                Array.Resize(ref Values, size);
+                Array.Resize(ref Next, size);
+            }
+
+            var valueIndex = _count++;
+            Values[valueIndex] = value;
+            Next[valueIndex] = -1;
+            if (_last[keyIndex] < 0)
+            {
+                First[keyIndex] = valueIndex;
+            }
+            else
+            {
+                Next[_last[keyIndex]] = valueIndex;
+            }
+
+            _last[keyIndex] = valueIndex;
+        }
+
+        public readonly int CountOf(int keyIndex)
+        {
+            var count = 0;
+            for (var i = First[keyIndex]; i >= 0; i = Next[i])
+            {
+                count++;
+            }
+
+            return count;
+        }
+
+        public readonly List<TValue> Copy(int keyIndex)
+        {
+            var list = new List<TValue>(CountOf(keyIndex));
+            for (var i = First[keyIndex]; i >= 0; i = Next[i])
+            {
+                list.Add(Values[i]);
+            }
+
+            return list;
+        }
+
+        public void Clear()
+        {
+            if (RuntimeHelpers.IsReferenceOrContainsReferences<TValue>())
+            {
+                Array.Clear(Values, 0, _count);
+            }
+
+            _count = 0;
+        }
     }
 }
