@@ -22,6 +22,7 @@ internal sealed class CheckpointCoordinator : IDisposable
     private readonly List<(BatchTime Time, long Records)> _replay = [];
     private readonly List<WriteAheadLog> _logs = [];
     private CheckpointMetadata? _recovered;
+    private string? _applicationId;
     private JobScheduler? _scheduler;
     private string _graph = string.Empty;
     private BatchTime _zeroTime;
@@ -51,6 +52,9 @@ internal sealed class CheckpointCoordinator : IDisposable
     /// <summary>The checkpoint being recovered from, once <see cref="LoadForRecovery"/> found one.</summary>
     public CheckpointMetadata? Recovered => _recovered;
 
+    /// <summary>The application id kept in the checkpoints: the recovered one, else the context's generated one.</summary>
+    public string ApplicationId => _applicationId ?? _recovered?.ApplicationId ?? _context.GeneratedApplicationId;
+
     /// <summary>The time of the last batch restored from the checkpoint (before the pending ones replay).</summary>
     public BatchTime? RestoredTime => _recovered?.Time;
 
@@ -74,6 +78,7 @@ internal sealed class CheckpointCoordinator : IDisposable
             }
 
             _logger.LogWarning("Discarding the checkpoints in {Directory} ({Reason}) as CheckpointOptions.DiscardIncompatible asks; starting fresh", Store.Directory, incompatibility);
+            _applicationId = found.Value.ApplicationId; // the same application, starting over
             DiscardAll();
             return;
         }
@@ -110,6 +115,7 @@ internal sealed class CheckpointCoordinator : IDisposable
             }
 
             _logger.LogWarning("Discarding the checkpoints in {Directory}: the stream graph changed", Store.Directory);
+            _applicationId = checkpoint.ApplicationId;
             DiscardAll();
             _recovered = null;
         }
@@ -206,6 +212,30 @@ internal sealed class CheckpointCoordinator : IDisposable
         }
     }
 
+    /// <summary>Whether a failed batch or a failed checkpoint write stopped checkpointing: no batch runs or is recorded after it.</summary>
+    public bool HasFailed => _failed;
+
+    /// <summary>
+    /// Called on the job loop when an output of the batch at <paramref name="time"/> failed (the error was
+    /// reported already): the batch is never recorded as completed, no checkpoint is written after it, and the
+    /// context stops, so a restart from the checkpoint runs it (and every batch after it) again.
+    /// </summary>
+    public void OnBatchFailed(BatchTime time, Exception failure)
+    {
+        if (_failed)
+        {
+            return;
+        }
+
+        _failed = true;
+        _logger.LogError(
+            failure,
+            "The batch at {BatchTime} failed; stopping the StreamingContext without recording it as completed. A restart from the checkpoint in {Directory} runs it again",
+            time,
+            Store.Directory);
+        _ = Task.Run(() => _context.StopAsync(graceful: false));
+    }
+
     /// <summary>Reports a checkpoint failure: the context fails with it and stops; checkpoints already written stay intact.</summary>
     public void Fail(CheckpointException error)
     {
@@ -279,6 +309,7 @@ internal sealed class CheckpointCoordinator : IDisposable
             _context.BatchInterval,
             _zeroTime,
             time,
+            _context.ApplicationId,
             _graph,
             _context.RegisteredPipelines,
             writer =>

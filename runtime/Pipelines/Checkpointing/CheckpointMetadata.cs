@@ -19,6 +19,7 @@ internal sealed class CheckpointMetadata
         ZeroTime = new BatchTime(root.GetProperty("zeroTimeMs").GetInt64());
         Time = new BatchTime(root.GetProperty("timeMs").GetInt64());
         Graph = root.GetProperty("graph").GetString() ?? string.Empty;
+        ApplicationId = root.TryGetProperty("applicationId", out var applicationId) ? applicationId.GetString() : null; // absent before it was recorded
         var pipelines = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var pipeline in root.GetProperty("pipelines").EnumerateObject())
         {
@@ -42,6 +43,9 @@ internal sealed class CheckpointMetadata
     /// <summary>The last completed batch when the checkpoint was written (the zero time for the first one).</summary>
     public BatchTime Time { get; }
 
+    /// <summary>The id of the application that wrote it (<c>null</c> in checkpoints written before it was recorded).</summary>
+    public string? ApplicationId { get; }
+
     /// <summary>The shape of the stream graph that wrote it (operator names and their inputs).</summary>
     public string Graph { get; }
 
@@ -62,6 +66,7 @@ internal sealed class CheckpointMetadata
         TimeSpan batchInterval,
         BatchTime zeroTime,
         BatchTime time,
+        string applicationId,
         string graph,
         IEnumerable<KeyValuePair<string, string>> pipelines,
         Action<Utf8JsonWriter> writeStreams,
@@ -73,6 +78,7 @@ internal sealed class CheckpointMetadata
             writer.WriteNumber("batchIntervalMs", BatchTime.ToMilliseconds(batchInterval));
             writer.WriteNumber("zeroTimeMs", zeroTime.Milliseconds);
             writer.WriteNumber("timeMs", time.Milliseconds);
+            writer.WriteString("applicationId", applicationId);
             writer.WriteString("graph", graph);
             writer.WriteStartObject("pipelines");
             foreach (var (name, fingerprint) in pipelines)

@@ -18,6 +18,18 @@ public sealed partial class StreamingContext
     /// </summary>
     public BatchTime? RecoveredFrom => _checkpointing?.RestoredTime;
 
+    /// <summary>
+    /// The application's id, recorded by outputs that track progress (the SQLite sink): <see cref="StreamingOptions.ApplicationId"/>
+    /// when set; otherwise, for a context that checkpoints, an id generated at its first start and kept in its
+    /// checkpoints (so a restart from them keeps it, as a Structured Streaming query id); otherwise an id
+    /// generated for this context. Set <see cref="StreamingOptions.ApplicationId"/> when a sink's database must
+    /// outlive the checkpoint folder, or when the context does not checkpoint.
+    /// </summary>
+    public string ApplicationId => Options.ApplicationId ?? _checkpointing?.ApplicationId ?? GeneratedApplicationId;
+
+    /// <summary>The id a context uses when neither the options nor a checkpoint give one.</summary>
+    internal string GeneratedApplicationId { get; } = Guid.NewGuid().ToString("N");
+
     internal CheckpointCoordinator? Checkpointing => _checkpointing;
 
     internal IReadOnlyDictionary<DStream, TimeSpan> CheckpointIntervals => _checkpointIntervals;

@@ -65,6 +65,9 @@ public sealed partial class StreamingContext : IAsyncDisposable
 
     internal JobScheduler? Scheduler => _scheduler;
 
+    /// <summary>Completes once the context has stopped (whoever stopped it), unlike <see cref="AwaitTerminationAsync"/>, which also ends on the first error.</summary>
+    internal Task Stopped => _terminated.Task;
+
     /// <summary>Adds a listener for batch and receiver events.</summary>
     public void AddStreamingListener(IStreamingListener listener)
     {
@@ -164,8 +167,10 @@ public sealed partial class StreamingContext : IAsyncDisposable
 
     /// <summary>
     /// Waits until the context stops. Throws the first error of a failed batch or a receiver that gave up
-    /// (as Spark's <c>awaitTermination</c> does); the context itself keeps running after a failed batch, so
-    /// a caller that ends on the error should still call <see cref="StopAsync"/> (or dispose the context).
+    /// (as Spark's <c>awaitTermination</c> does). A context that checkpoints stops by itself after a failed batch
+    /// (the batch is not recorded as completed, so a restart from the checkpoint runs it again); a context
+    /// without checkpoints keeps running after a failed batch, so a caller that ends on the error should still
+    /// call <see cref="StopAsync"/> (or dispose the context).
     /// </summary>
     public async Task AwaitTerminationAsync(CancellationToken cancellationToken = default)
     {

@@ -15,6 +15,14 @@ public sealed class StreamingOptions
     /// <summary>Where <c>Print</c> writes. Defaults to <see cref="Console.Out"/>.</summary>
     public TextWriter? Output { get; init; }
 
+    /// <summary>
+    /// Identifies the application in what its outputs record, such as the progress table of the SQLite sink, so a
+    /// second application writing under the same sink name gets an error instead of skipping batches it takes for
+    /// its own (the role of Spark's application name, or of a Structured Streaming query id). Keep it stable across
+    /// restarts. When <c>null</c> (the default) see <see cref="StreamingContext.ApplicationId"/> for the id used.
+    /// </summary>
+    public string? ApplicationId { get; init; }
+
     /// <summary>The folder for checkpoints, or <c>null</c> for none (set it before the context starts).</summary>
     public string? CheckpointDirectory { get; set; }
 

@@ -273,9 +273,9 @@ internal sealed class JobScheduler
     {
         await foreach (var submitted in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
         {
-            if (_hardStop.IsCancellationRequested)
+            if (_hardStop.IsCancellationRequested || _context.Checkpointing?.HasFailed == true)
             {
-                break;
+                break; // after a failed batch or checkpoint nothing more runs: recovery re-runs from the checkpoint
             }
 
             var completed = await RunBatchAsync(submitted).ConfigureAwait(false);
@@ -320,24 +320,32 @@ internal sealed class JobScheduler
             output.Stream.ClearMetadata(time);
         }
 
+        if (failure is not null && !_hardStop.IsCancellationRequested)
+        {
+            _context.ReportError(failure);
+        }
+
         if (!_hardStop.IsCancellationRequested && _context.Checkpointing is { } checkpointing)
         {
-            try
+            if (failure is not null)
             {
-                checkpointing.OnBatchCompleted(time);
+                checkpointing.OnBatchFailed(time, failure);
             }
-            catch (CheckpointException error)
+            else
             {
-                checkpointing.Fail(error);
+                try
+                {
+                    checkpointing.OnBatchCompleted(time);
+                }
+                catch (CheckpointException error)
+                {
+                    checkpointing.Fail(error);
+                }
             }
         }
 
         var completed = started with { ProcessingEndTime = _context.TimeProvider.GetUtcNow(), Failure = failure };
         _context.Listeners.BatchCompleted(completed);
-        if (failure is not null && !_hardStop.IsCancellationRequested)
-        {
-            _context.ReportError(failure);
-        }
 
         return completed;
     }

@@ -71,7 +71,7 @@ public sealed class SqliteSinkTests : IDisposable
     public void A_batch_that_fails_midway_leaves_nothing_and_can_be_applied_again()
     {
         var fail = true;
-        var writer = new SqliteBatchWriter<(string, int)>(_connectionString, "totals", (transaction, batch, time) =>
+        var writer = new SqliteBatchWriter<(string, int)>(_connectionString, "totals", "app", (transaction, batch, time) =>
         {
             using var command = transaction.Connection!.CreateCommand();
             command.Transaction = transaction;
@@ -107,7 +107,7 @@ public sealed class SqliteSinkTests : IDisposable
     }
 
     private SqliteBatchWriter<(string, int)> NewWriter(string sink) =>
-        new(_connectionString, sink, (transaction, batch, time) =>
+        new(_connectionString, sink, "app", (transaction, batch, time) =>
         {
             using var command = transaction.Connection!.CreateCommand();
             command.Transaction = transaction;
