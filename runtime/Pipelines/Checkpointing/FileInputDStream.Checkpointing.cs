@@ -40,13 +40,13 @@ internal sealed partial class FileInputDStream : ICheckpointedInput
                 var name = file.GetString() ?? string.Empty;
                 names.Add(name);
                 _read.Add(name);
-                if (TryReadLines(name, time, builder))
+                if (TryReadLines(name, time, builder, out var error))
                 {
                     builder.EndPartition();
                 }
                 else
                 {
-                    _logger.LogWarning("TextFileStream: {File}, read into the batch at {BatchTime} before the failure, cannot be read again; the replayed batch lacks it", name, time);
+                    _logger.LogWarning(error, "TextFileStream: {File}, read into the batch at {BatchTime} before the failure, cannot be read again ({Reason}); the replayed batch lacks it", name, time, error?.Message ?? "it is gone");
                 }
             }
 

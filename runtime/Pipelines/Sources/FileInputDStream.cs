@@ -18,7 +18,11 @@ internal sealed partial class FileInputDStream : InputDStream<string>
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
     private readonly HashSet<string> _presentAtStart = new(StringComparer.Ordinal);
     private readonly SortedDictionary<BatchTime, string[]> _filesByBatch = [];
+    private readonly Dictionary<string, int> _failedReads = new(StringComparer.Ordinal);
     private bool _restored;
+
+    /// <summary>How many batches in a row a file that cannot be read is tried before it is skipped for good.</summary>
+    internal const int MaxReadAttempts = 3;
 
     public FileInputDStream(StreamingContext context, string directory)
         : base(context, "TextFileStream")
@@ -29,6 +33,9 @@ internal sealed partial class FileInputDStream : InputDStream<string>
 
     /// <summary>The folder watched, as a full path.</summary>
     public string Directory { get; }
+
+    /// <summary>How many files were skipped for good because they could not be read in <see cref="MaxReadAttempts"/> attempts.</summary>
+    internal int SkippedFiles { get; private set; }
 
     /// <summary>Whether a file name is one Spark would skip: hidden, or a file still being copied.</summary>
     public static bool IsIgnoredName(string fileName) =>
@@ -128,10 +135,16 @@ internal sealed partial class FileInputDStream : InputDStream<string>
             var present = new HashSet<string>(names, StringComparer.Ordinal);
             _read.IntersectWith(present);
             _presentAtStart.IntersectWith(present);
+            foreach (var gone in _failedReads.Keys.Where(name => !present.Contains(name)).ToList())
+            {
+                _failedReads.Remove(gone);
+            }
+
             Array.Sort(names, StringComparer.Ordinal);
 
             var builder = new BatchBuilder<string>(0);
             var selected = new List<string>();
+            List<string>? skipped = null;
             foreach (var name in names)
             {
                 if (IsIgnoredName(name) || _read.Contains(name) || _presentAtStart.Contains(name))
@@ -139,12 +152,24 @@ internal sealed partial class FileInputDStream : InputDStream<string>
                     continue;
                 }
 
-                if (TryReadLines(name, time, builder))
+                if (TryReadLines(name, time, builder, out var error))
                 {
-                    _read.Add(name);
+                    _failedReads.Remove(name);
                     selected.Add(name);
                     builder.EndPartition();
                 }
+                else if (error is not null && CountFailedRead(name, time, error))
+                {
+                    (skipped ??= []).Add(name);
+                }
+            }
+
+            // The files count as read only now, together with the batch that holds them (which the checkpoint journal
+            // records before it runs): an error above leaves every file of this batch unread.
+            _read.UnionWith(selected);
+            if (skipped is not null)
+            {
+                _read.UnionWith(skipped);
             }
 
             _filesByBatch[time] = [.. selected];
@@ -193,8 +218,12 @@ internal sealed partial class FileInputDStream : InputDStream<string>
         }
     }
 
-    /// <summary>Reads one file's lines into <paramref name="builder"/>; false (and nothing added) if it cannot be read now.</summary>
-    private bool TryReadLines(string name, BatchTime time, BatchBuilder<string> builder)
+    /// <summary>
+    /// Reads one file's lines into <paramref name="builder"/>; false (and nothing added) if it cannot be read now,
+    /// with <paramref name="error"/> saying why (<c>null</c> when the file is gone). Any error of one file (I/O,
+    /// permissions, a file too large for memory) stays with that file: the other files of the batch are read.
+    /// </summary>
+    private bool TryReadLines(string name, BatchTime time, BatchBuilder<string> builder, out Exception? error)
     {
         string[] lines;
         try
@@ -203,15 +232,37 @@ internal sealed partial class FileInputDStream : InputDStream<string>
         }
         catch (FileNotFoundException)
         {
+            error = null;
             return false;
         }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        catch (Exception failure)
         {
-            _logger.LogWarning(error, "TextFileStream could not read {File} for the batch at {BatchTime}; it will be tried again at the next batch", name, time);
+            error = failure;
             return false;
         }
 
+        error = null;
         builder.AddRange(lines);
+        return true;
+    }
+
+    /// <summary>
+    /// Counts a failed read of <paramref name="name"/>: it is tried again at the next batches, and after
+    /// <see cref="MaxReadAttempts"/> failed attempts it is skipped for good (counted in <see cref="SkippedFiles"/>,
+    /// logged as an error) so it never holds the source back. Returns whether it is skipped now. Called under the lock.
+    /// </summary>
+    private bool CountFailedRead(string name, BatchTime time, Exception error)
+    {
+        var attempts = _failedReads[name] = _failedReads.GetValueOrDefault(name) + 1;
+        if (attempts < MaxReadAttempts)
+        {
+            _logger.LogWarning(error, "TextFileStream could not read {File} for the batch at {BatchTime} (attempt {Attempt} of {MaxAttempts}: {Reason}); it will be tried again at the next batch", Path.Combine(Directory, name), time, attempts, MaxReadAttempts, error.Message);
+            return false;
+        }
+
+        _failedReads.Remove(name);
+        SkippedFiles++;
+        _logger.LogError(error, "TextFileStream skipped {File}: it could not be read in {MaxAttempts} attempts ({Reason}); its records are not in any batch. {Skipped} file(s) skipped so far. To have it read, fix it and move it into {Directory} again under a new name", Path.Combine(Directory, name), MaxReadAttempts, error.Message, SkippedFiles, Directory);
         return true;
     }
 }
