@@ -27,14 +27,56 @@ internal sealed class CheckpointMetadata
         }
 
         Pipelines = pipelines;
-        var pending = new List<BatchTime>();
-        foreach (var time in root.GetProperty("pending").EnumerateArray())
+        var sources = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        if (root.TryGetProperty("sources", out var sourcesElement)) // absent before sources were recorded
         {
-            pending.Add(new BatchTime(time.GetInt64()));
+            foreach (var source in sourcesElement.EnumerateObject())
+            {
+                sources[source.Name] = source.Value.GetString() ?? throw new InvalidDataException($"the identity of the source {source.Name} is null");
+            }
+        }
+
+        Sources = sources;
+        var interval = BatchTime.ToMilliseconds(BatchInterval);
+        if (interval <= 0)
+        {
+            throw new InvalidDataException($"its batch interval ({interval} ms) is not positive");
+        }
+
+        if (Time < ZeroTime || (Time.Milliseconds - ZeroTime.Milliseconds) % interval != 0)
+        {
+            throw new InvalidDataException($"its batch time {Time} is not a batch time after its zero time {ZeroTime} with an interval of {interval} ms");
+        }
+
+        var pendingArray = root.GetProperty("pending");
+        if (pendingArray.GetArrayLength() > MaxPendingBatches)
+        {
+            throw new InvalidDataException($"it lists {pendingArray.GetArrayLength()} pending batches, more than the {MaxPendingBatches} a checkpoint can hold");
+        }
+
+        var pending = new List<BatchTime>(pendingArray.GetArrayLength());
+        foreach (var element in pendingArray.EnumerateArray())
+        {
+            var time = new BatchTime(element.GetInt64());
+            if (time <= Time || (time.Milliseconds - ZeroTime.Milliseconds) % interval != 0 || (pending.Count > 0 && time <= pending[^1]))
+            {
+                throw new InvalidDataException($"its pending batch time {time} is impossible: pending batches come after its batch time {Time}, in order, on its {interval} ms grid");
+            }
+
+            pending.Add(time);
         }
 
         Pending = pending;
     }
+
+    /// <summary>
+    /// The most pending batches a checkpoint may list: far more than a job that keeps up leaves behind, few enough
+    /// that a damaged or forged list cannot make recovery queue millions of batches.
+    /// </summary>
+    public const int MaxPendingBatches = 100_000;
+
+    /// <summary>What each input read from when it was written (folder, host:port), keyed like the inputs' data; empty in checkpoints written before it was recorded.</summary>
+    public IReadOnlyDictionary<string, string> Sources { get; }
 
     public TimeSpan BatchInterval { get; }
 
@@ -69,6 +111,7 @@ internal sealed class CheckpointMetadata
         string applicationId,
         string graph,
         IEnumerable<KeyValuePair<string, string>> pipelines,
+        IEnumerable<KeyValuePair<string, string>> sources,
         Action<Utf8JsonWriter> writeStreams,
         Func<Utf8JsonWriter, IReadOnlyList<BatchTime>> writeInputsAndGetPending)
     {
@@ -84,6 +127,13 @@ internal sealed class CheckpointMetadata
             foreach (var (name, fingerprint) in pipelines)
             {
                 writer.WriteString(name, fingerprint);
+            }
+
+            writer.WriteEndObject();
+            writer.WriteStartObject("sources");
+            foreach (var (key, identity) in sources)
+            {
+                writer.WriteString(key, identity);
             }
 
             writer.WriteEndObject();

@@ -15,6 +15,8 @@ internal sealed class SocketReceiver(string host, int port, SocketTextStreamOpti
 
     public string Address => $"{host}:{port}";
 
+    public override string? SourceIdentity => $"socket://{host}:{port}";
+
     public override void OnStart() => StartWorker(ReceiveAsync);
 
     public override void OnStop()

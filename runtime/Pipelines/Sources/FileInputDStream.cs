@@ -34,6 +34,9 @@ internal sealed partial class FileInputDStream : InputDStream<string>
     /// <summary>The folder watched, as a full path.</summary>
     public string Directory { get; }
 
+    /// <summary>The folder watched: a checkpoint of another folder's stream is not restored into this one.</summary>
+    public override string? SourceIdentity => "file://" + Directory;
+
     /// <summary>How many files were skipped for good because they could not be read in <see cref="MaxReadAttempts"/> attempts.</summary>
     internal int SkippedFiles { get; private set; }
 
