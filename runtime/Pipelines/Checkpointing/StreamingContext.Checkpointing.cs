@@ -14,7 +14,8 @@ public sealed partial class StreamingContext
 
     /// <summary>
     /// The time of the last completed batch restored from a checkpoint, or <c>null</c> when the context
-    /// started fresh (or was not recovered).
+    /// started fresh (or was not recovered). Before <see cref="Start"/> it names the newest readable checkpoint;
+    /// <see cref="Start"/> may fall back to an older one when the newest one's data cannot be restored.
     /// </summary>
     public BatchTime? RecoveredFrom => _checkpointing?.RestoredTime;
 
