@@ -9,6 +9,7 @@ namespace Pipelines.Operators;
 internal sealed class UnionDStream<T> : DStream<T>
 {
     private readonly DStream<T>[] _parents;
+    private readonly TimeSpan _slide;
     private DStream<T>[]? _leaves;
 
     public UnionDStream(StreamingContext context, DStream<T>[] parents)
@@ -26,9 +27,10 @@ internal sealed class UnionDStream<T> : DStream<T>
         }
 
         _parents = parents;
+        _slide = parents[0].SlideDuration; // kept: asking the parent each time costs the chain's depth
     }
 
-    public override TimeSpan SlideDuration => _parents[0].SlideDuration;
+    public override TimeSpan SlideDuration => _slide;
 
     internal override IReadOnlyList<DStream> Dependencies => _parents;
 
