@@ -20,12 +20,16 @@ internal sealed class LimitsAppProcess : IDisposable
 
     public LimitsAppProcess(IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
+        // Through env(1), which resets SIGINT and SIGTERM to their defaults before it execs dotnet (same process id):
+        // a test run started as a background job inherits SIGINT ignored, and .NET keeps ignored signals ignored.
+        var start = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        start.ArgumentList.Add("--default-signal=INT,TERM");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Pipelines.LimitsApp.dll"));
         foreach (var argument in arguments)
         {
