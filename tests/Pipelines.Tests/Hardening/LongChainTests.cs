@@ -36,6 +36,34 @@ public sealed class LongChainTests
         Assert.True(large < 512L << 20, $"{chain}: {Large} operators allocated {large >> 20} MiB");
     }
 
+    [Fact]
+    public void A_chain_of_200000_maps_builds_and_starts_on_a_1_MiB_stack_and_runs_a_batch()
+    {
+        // Building and starting run on a thread with a small stack (a walk that recursed per operator would overflow
+        // it); the batch runs on the job loop, where computing nests at most 64 streams deep.
+        const int Length = 200_000;
+        long[] output = [];
+        Exception? failure = null;
+        var thread = new Thread(
+            () =>
+            {
+                try
+                {
+                    Run("Map", Length, out output);
+                }
+                catch (Exception error)
+                {
+                    failure = error;
+                }
+            },
+            maxStackSize: 1 << 20);
+        thread.Start();
+        thread.Join();
+
+        Assert.Null(failure);
+        Assert.Equal(Expected("Map", Length), output);
+    }
+
     /// <summary>Builds the chain, runs one batch of the records 1, 2, 3 and returns the bytes allocated.</summary>
     private static long Run(string chain, int length, out long[] output)
     {

@@ -12,7 +12,9 @@ public sealed class StopAsyncTests
     public async Task StopAsync_called_from_inside_an_output_does_not_deadlock(bool graceful)
     {
         var clock = new ManualClock();
-        await using var ssc = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { TimeProvider = clock });
+
+        // A long stop timeout: the stop must not end by giving up on the output that called it.
+        await using var ssc = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { TimeProvider = clock, StopTimeout = TimeSpan.FromMinutes(5) });
         var receiver = new ManualReceiver<string>();
         var seen = new List<string>();
         ssc.ReceiverStream(receiver).ForEachBatch(async (batch, _, _) =>
