@@ -179,9 +179,9 @@ internal sealed class CheckpointCoordinator : IDisposable
 
         _planned = true;
         var graph = new StringBuilder();
-        foreach (var output in _context.Outputs)
+        foreach (var stream in _context.Graph?.Streams ?? StreamGraph.Build(_context.Outputs).Streams)
         {
-            Walk(output.Stream, _keys, graph);
+            Walk(stream, _keys, graph);
         }
 
         _graph = graph.ToString();
@@ -621,18 +621,9 @@ internal sealed class CheckpointCoordinator : IDisposable
         _logger.LogInformation("Restored {Streams} stream(s) and {Inputs} input(s) from the checkpoint of {Time}; replaying {Count} batch(es)", _streams.Count, _replayable.Count, checkpoint.Time, _replay.Count);
     }
 
+    /// <summary>Describes one stream; the <see cref="StreamGraph"/> order (dependencies first) is the order a recursive walk from the outputs had.</summary>
     private void Walk(DStream stream, Dictionary<DStream, string> keys, StringBuilder graph)
     {
-        if (keys.ContainsKey(stream))
-        {
-            return;
-        }
-
-        foreach (var dependency in stream.Dependencies)
-        {
-            Walk(dependency, keys, graph);
-        }
-
         var key = string.Create(CultureInfo.InvariantCulture, $"{keys.Count}.{stream.Name}");
         keys[stream] = key;
         graph.Append(key).Append('(');

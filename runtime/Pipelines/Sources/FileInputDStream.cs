@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Extensions.Logging;
 
 namespace Pipelines.Sources;
@@ -11,8 +10,6 @@ namespace Pipelines.Sources;
 /// </summary>
 internal sealed partial class FileInputDStream : InputDStream<string>
 {
-    private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
-
     private readonly object _gate = new();
     private readonly ILogger _logger;
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
@@ -143,6 +140,7 @@ internal sealed partial class FileInputDStream : InputDStream<string>
                 _failedReads.Remove(gone);
             }
 
+            ForgetReportsOfRemoved(present);
             Array.Sort(names, StringComparer.Ordinal);
 
             var builder = new BatchBuilder<string>(0);
@@ -150,7 +148,7 @@ internal sealed partial class FileInputDStream : InputDStream<string>
             List<string>? skipped = null;
             foreach (var name in names)
             {
-                if (IsIgnoredName(name) || _read.Contains(name) || _presentAtStart.Contains(name))
+                if (IsIgnoredName(name) || _read.Contains(name) || _presentAtStart.Contains(name) || !IsEligible(name))
                 {
                     continue;
                 }
@@ -204,6 +202,45 @@ internal sealed partial class FileInputDStream : InputDStream<string>
         }
     }
 
+    private List<string> ReadBoundedLines(string name)
+    {
+        var options = Context.Options;
+        using var stream = new FileStream(Path.Combine(Directory, name), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+        using var reader = new LineReader(stream, options.MaxRecordLength, skipByteOrderMark: true);
+        var lines = new List<string>();
+        while (true)
+        {
+            var read = reader.ReadLine();
+            if (reader.BytesRead > options.MaxFileSize)
+            {
+                throw new FileTooLargeException($"it grew past StreamingOptions.MaxFileSize ({options.MaxFileSize} bytes) while being read");
+            }
+
+            if (read.Line is { } line)
+            {
+                lines.Add(line);
+            }
+            else if (read.IsTooLong)
+            {
+                MetricsListener.RecordsTooLong.Add(1);
+                _logger.LogError(
+                    "TextFileStream: line {Line} of {File} in {Directory} is {Length} bytes long, more than StreamingOptions.MaxRecordLength ({Limit} bytes); it was skipped. Raise MaxRecordLength if such records are expected",
+                    read.LineNumber,
+                    name,
+                    Directory,
+                    read.SkippedBytes,
+                    options.MaxRecordLength);
+            }
+            else
+            {
+                return lines;
+            }
+        }
+    }
+
+    /// <summary>A file grew past the size limit while it was read.</summary>
+    private sealed class FileTooLargeException(string message) : IOException(message);
+
     private string[]? ListFileNames()
     {
         try
@@ -223,15 +260,24 @@ internal sealed partial class FileInputDStream : InputDStream<string>
 
     /// <summary>
     /// Reads one file's lines into <paramref name="builder"/>; false (and nothing added) if it cannot be read now,
-    /// with <paramref name="error"/> saying why (<c>null</c> when the file is gone). Any error of one file (I/O,
-    /// permissions, a file too large for memory) stays with that file: the other files of the batch are read.
+    /// with <paramref name="error"/> saying why (<c>null</c> when the file is gone or was reported for good). Any error
+    /// of one file (I/O, permissions) stays with that file: the other files of the batch are read. Lines longer than
+    /// <see cref="StreamingOptions.MaxRecordLength"/> are skipped with an error naming the file, the line and the limit;
+    /// a file that grew past <see cref="StreamingOptions.MaxFileSize"/> is reported and not read.
     /// </summary>
     private bool TryReadLines(string name, BatchTime time, BatchBuilder<string> builder, out Exception? error)
     {
-        string[] lines;
+        List<string> lines;
         try
         {
-            lines = File.ReadAllLines(Path.Combine(Directory, name), Utf8);
+            lines = ReadBoundedLines(name);
+        }
+        catch (FileTooLargeException tooLarge)
+        {
+            _reported.Add(name);
+            _logger.LogError("TextFileStream skips {File} in {Directory}: {Problem}. It is not tried again while it stays in the folder", name, Directory, tooLarge.Message);
+            error = null;
+            return false;
         }
         catch (FileNotFoundException)
         {
