@@ -150,6 +150,16 @@ public sealed class DifferentialTests
         Unary(Gen.String[Gen.Char["uvw"], 0, 2].Array[0, 8].Array[1, Batches], WindowPipelines.DefineSessionCount, WindowPipelines.CompileSessionCount);
 
     [Fact]
+    public void Block_lambda_with_an_inferred_reference_type_matches_interpreted() => Unary(Lines, ScopePipelines.DefineTrimmed, ScopePipelines.CompileTrimmed);
+
+    [Fact]
+    public void Fused_lambdas_declaring_the_same_variables_match_interpreted() =>
+        Unary(Gen.Int[-5, 12].Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Array[0, 10].Array[1, Batches], ScopePipelines.DefineSameOutVariables, ScopePipelines.CompileSameOutVariables);
+
+    [Fact]
+    public void Nameof_a_renamed_parameter_matches_interpreted() => Unary(Numbers, ScopePipelines.DefineNameOf, ScopePipelines.CompileNameOf);
+
+    [Fact]
     public void Fallback_definitions_run_interpreted() =>
         Unary(Numbers, FallbackPipelines.DefineRepartition, FallbackPipelines.CompileRepartition);
 

@@ -230,7 +230,7 @@ internal sealed class DefinitionReader
         {
             var flow = _model.AnalyzeDataFlow(argument.Expression);
             var captured = flow is { Succeeded: true }
-                ? flow.ReadInside.Concat(flow.Captured).FirstOrDefault(s => !flow.VariablesDeclared.Contains(s) && s is not ILocalSymbol { IsConst: true })
+                ? Captures.First(_model, argument.Expression, flow.ReadInside.Concat(flow.Captured).Where(s => !flow.VariablesDeclared.Contains(s)), _cancellationToken)
                 : null;
             if (captured is not null)
             {
@@ -338,7 +338,7 @@ internal sealed class DefinitionReader
         var flow = _model.AnalyzeDataFlow(lambda);
         if (flow is { Succeeded: true })
         {
-            var captured = flow.Captured.FirstOrDefault(s => s is not ILocalSymbol { IsConst: true });
+            var captured = Captures.First(_model, lambda, flow.Captured, _cancellationToken);
             if (captured is not null)
             {
                 // Reported by the analyzer as PIPE002; the generator only keeps the definition interpreted.
@@ -384,7 +384,7 @@ internal sealed class DefinitionReader
 
     private static string Shorten(SyntaxNode node)
     {
-        var text = node.ToString();
+        var text = Emitting.Emitter.OneLine(node.ToString());
         return text.Length <= 40 ? text : text.Substring(0, 37) + "...";
     }
 }

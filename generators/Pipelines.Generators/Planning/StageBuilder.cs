@@ -184,7 +184,7 @@ internal sealed class StageBuilder
             _fields.Add(new FieldPlan($"global::Pipelines.Compilation.SpanKeyedTable<{node.ValueType}>", field));
             loop = OpenSplit(split!, "FlatMap (split into spans) → Map");
             loop.Prologue.Add(S($"{field}.BeginBatch();"));
-            loop.Inner.Add(S($"{reducer.Parameters[1].Type} {b} = {Substitute(valueTemplate)};"));
+            loop.Inner.Add(S($"{reducer.Parameters[1].Type} {b} = {Inline(keyed.Functions[0], valueTemplate)};"));
             loop.Inner.Add(S($"ref var {total} = ref {field}.GetValueRef({loop.Local}, out bool {exists});"));
             loop.Operators.Add("ReduceByKey (map-side combine, words looked up as spans)");
             loop.Inner.Add(combine);
@@ -538,14 +538,23 @@ internal sealed class StageBuilder
             return name + "(" + string.Join(", ", arguments) + ")";
         }
 
-        return Substitute(lambda.Body, arguments);
+        return Inline(lambda, lambda.Body, arguments);
     }
 
-    private static string Substitute(string template, params string[] arguments)
+    /// <summary>
+    /// <paramref name="template"/> (a template of <paramref name="lambda"/>) with its parameters replaced by
+    /// <paramref name="arguments"/> and the variables it declares by fresh names: each inlining declares its own.
+    /// </summary>
+    private string Inline(LambdaModel lambda, string template, params string[] arguments)
     {
         for (var i = 0; i < arguments.Length; i++)
         {
             template = template.Replace(LambdaModel.ParameterMarker(i), arguments[i]);
+        }
+
+        for (var i = 0; i < lambda.Locals.Count; i++)
+        {
+            template = template.Replace(LambdaModel.LocalMarker(i), _names.Fresh(lambda.Locals[i]));
         }
 
         return template;
