@@ -46,12 +46,12 @@ internal sealed record ParameterModel(string Name, string Type, string ElementTy
 /// <param name="Operator">The operator (ignored for sources).</param>
 /// <param name="ParameterIndex">The parameter index of a source, else -1.</param>
 /// <param name="Input">The receiver node, or -1 for a source.</param>
-/// <param name="Other">The second stream of a join, or -1.</param>
+/// <param name="Other">The second stream of a join, Union or TransformWith, or -1.</param>
 /// <param name="ElementType">The element type of the node's stream.</param>
 /// <param name="KeyType">Item1's type when the element is a pair, else null.</param>
 /// <param name="ValueType">Item2's type when the element is a pair, else null.</param>
 /// <param name="Functions">The function arguments, in parameter order (for a boundary operator: its per-batch reducer, if any).</param>
-/// <param name="Arguments">For a windowed or stateful operator: its argument list as written (constants inlined), passed on to the runtime.</param>
+/// <param name="Arguments">For an operator the runtime runs: its arguments after the stream argument, as written (constants inlined), comma-separated.</param>
 internal sealed record NodeModel(
     bool IsSource,
     PipelineOperator Operator,

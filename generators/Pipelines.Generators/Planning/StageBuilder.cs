@@ -24,14 +24,22 @@ internal sealed class StageBuilder
 
     private readonly int _root;
 
-    public StageBuilder(string className, DefinitionModel definition, string compileName, int root)
+    /// <param name="definition">
+    /// The stage's graph: its inputs are the sources, numbered as <see cref="DefinitionModel.Parameters"/> (the
+    /// definition's parameters or streams the runtime computes).
+    /// </param>
+    /// <param name="root">The node whose records the stage outputs.</param>
+    /// <param name="stageClassName">The generated class's name (unique in the pipeline class).</param>
+    /// <param name="streamName">The compiled stream's name, used in errors.</param>
+    public StageBuilder(DefinitionModel definition, int root, string stageClassName, string streamName)
     {
         _definition = definition;
         _root = root;
-        _streamName = className + "." + compileName;
+        _streamName = streamName;
         var reserved = definition.Nodes.SelectMany(n => n.Functions).SelectMany(f => f.Identifiers);
         _names = new NameScope(reserved);
-        _className = _names.Fresh(compileName + "Stage");
+        _names.Claim(stageClassName);
+        _className = stageClassName;
         foreach (var parameter in definition.Parameters)
         {
             _inputs.Add(_names.Fresh(parameter.Name));
@@ -52,7 +60,16 @@ internal sealed class StageBuilder
 
         Close(loop);
         var outputType = _root == _definition.Root ? _definition.OutputType : _definition.Nodes[_root].ElementType;
-        return new StagePlan(outputType, _className, _streamName, _inputs.ToEquatableArray(), _output, _fields.ToEquatableArray(), _loops.ToEquatableArray(), _functions.ToEquatableArray());
+        return new StagePlan(
+            outputType,
+            _className,
+            _streamName,
+            _definition.Parameters.Select(p => p.ElementType).ToEquatableArray(),
+            _inputs.ToEquatableArray(),
+            _output,
+            _fields.ToEquatableArray(),
+            _loops.ToEquatableArray(),
+            _functions.ToEquatableArray());
     }
 
     /// <summary>Opens the loop that produces node <paramref name="index"/>'s records, one at a time, in a local.</summary>
