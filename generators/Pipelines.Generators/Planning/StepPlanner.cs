@@ -204,15 +204,9 @@ internal sealed class StepPlanner
                 continue;
             }
 
+            // The first join below a chain of one-input operators reads all of the stage's (more than two) streams,
+            // so one of its sides reads at least two.
             var left = IsInput(node.Input) ? 1 : Inputs(node.Input).Count;
-            var right = IsInput(node.Other) ? 1 : Inputs(node.Other).Count;
-            if (left + right <= 2)
-            {
-                // Not this join: the extra streams come from deeper (cannot happen with two-input joins, kept total).
-                index = left >= right ? node.Input : node.Other;
-                continue;
-            }
-
             return left >= 2 ? node.Input : node.Other;
         }
     }
