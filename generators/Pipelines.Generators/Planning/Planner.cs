@@ -14,7 +14,8 @@ namespace Pipelines.Generators.Planning;
 /// (ReduceByKey, CountByValue, Count, Reduce, CombineByKey, GroupByKey) ends it: the loop writes into the
 /// shuffle's hash table or accumulator, and the next loop reads it. A join fills one hash table from both sides'
 /// loops. A FlatMap that splits a string on a constant separator and feeds ReduceByKey or CountByValue directly
-/// iterates spans and looks words up through the dictionary's alternate (span) lookup.
+/// iterates spans and looks words up through the dictionary's alternate (span) lookup. Windowed, stateful and
+/// whole-batch operators run in the runtime between fused stages (<see cref="StepPlanner"/>).
 /// </remarks>
 internal static class Planner
 {
@@ -39,16 +40,9 @@ internal static class Planner
             var suffix = definition.Name.Substring("Define".Length);
             var compileName = "Compile" + suffix;
             var chain = Chain(definition);
-            StagePlan? stage = null;
-            string? boundary = null;
-            if (definition.FallbackReason is null)
-            {
-                var (planned, root) = SplitBoundary(definition, out boundary);
-                if (!planned.Nodes[root].IsSource)
-                {
-                    stage = new StageBuilder(model.Name, planned, compileName, root).Build();
-                }
-            }
+            var (steps, stages) = definition.FallbackReason is null
+                ? new StepPlanner(model.Name, definition, compileName).Plan()
+                : (EquatableArray<StepPlan>.Empty, EquatableArray<StagePlan>.Empty);
 
             return new DefinitionPlan(
                 definition.Name,
@@ -58,42 +52,10 @@ internal static class Planner
                 definition.ReturnType,
                 definition.Parameters,
                 chain,
-                stage,
-                definition.FallbackReason,
-                boundary);
+                steps,
+                stages,
+                definition.FallbackReason);
         }
-    }
-
-    /// <summary>
-    /// For a definition ending with a windowed or stateful operator: the node the fused stage produces (with a
-    /// per-batch ReduceByKey or Reduce appended for the reducing windows, as Spark reduces each batch before
-    /// windowing) and the call that hands its stream to the runtime. Otherwise the definition's root.
-    /// </summary>
-    private static (DefinitionModel Definition, int Root) SplitBoundary(DefinitionModel definition, out string? boundary)
-    {
-        boundary = null;
-        var root = definition.Nodes[definition.Root];
-        if (root.IsSource || OperatorCatalog.All[(int)root.Operator].Role != OperatorRole.Boundary)
-        {
-            return (definition, definition.Root);
-        }
-
-        boundary = root.Operator + root.Arguments;
-        var perBatch = root.Operator switch
-        {
-            PipelineOperator.ReduceByKeyAndWindow => PipelineOperator.ReduceByKey,
-            PipelineOperator.ReduceByWindow => PipelineOperator.Reduce,
-            _ => (PipelineOperator?)null,
-        };
-        if (perBatch is not { } op || root.Functions.Count != 1)
-        {
-            return (definition, root.Input);
-        }
-
-        var input = definition.Nodes[root.Input];
-        var reduce = new NodeModel(false, op, -1, root.Input, -1, input.ElementType, input.KeyType, input.ValueType, root.Functions);
-        var nodes = definition.Nodes.Concat([reduce]).ToEquatableArray();
-        return (definition with { Nodes = nodes }, nodes.Count - 1);
     }
 
     private static string Chain(DefinitionModel definition)
@@ -116,7 +78,12 @@ internal static class Planner
             }
 
             Walk(node.Input);
-            if (node.Arguments is not null)
+            var runtime = OperatorCatalog.All[(int)node.Operator].Role == OperatorRole.Boundary;
+            if (runtime && node.Other >= 0)
+            {
+                names.Add(node.Operator + "(" + Describe(node.Other) + ") (runtime)");
+            }
+            else if (runtime)
             {
                 names.Add(node.Operator + " (runtime)");
             }

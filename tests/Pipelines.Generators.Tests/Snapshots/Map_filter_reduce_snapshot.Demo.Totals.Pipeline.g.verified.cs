@@ -30,6 +30,7 @@ partial class Totals
     {
         global::System.ArgumentNullException.ThrowIfNull(numbers);
         numbers.Context.RegisterPipeline("Totals.DefineTotals", DefineTotalsFingerprint);
+        // Fused stage CompileTotalsStage: Map → Filter → ReduceByKey → Filter
         return global::Pipelines.Compilation.CompiledStream.Create(numbers, "Totals.CompileTotals", new CompileTotalsStage());
     }
 

@@ -24,16 +24,17 @@ partial class TrendingWords
     /// <item><description>ReduceByKey results, words in first-seen order → Output</description></item>
     /// </list>
     /// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>
-    /// <para>The fused stage's stream then goes to the runtime's <c>ReduceByKeyAndWindow</c> (window or state machinery).</para>
+    /// <para>The runtime runs <c>ReduceByKeyAndWindow</c> on the fused stages' streams, with the arguments as written.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
     public static global::Pipelines.DStream<(string Word, int Count)> Compile(global::Pipelines.DStream<string> lines)
     {
         global::System.ArgumentNullException.ThrowIfNull(lines);
         lines.Context.RegisterPipeline("TrendingWords.Define", DefineFingerprint);
-        // The fused per-batch part; the runtime's ReduceByKeyAndWindow takes it from there.
-        var perBatch = global::Pipelines.Compilation.CompiledStream.Create(lines, "TrendingWords.Compile", new CompileStage());
-        return perBatch.ReduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, TimeSpan.FromSeconds(((int)30)), TimeSpan.FromSeconds(10), filter: p => p.Value != 0);
+        // Fused stage CompileStage: FlatMap → Map → ReduceByKey
+        var fused = global::Pipelines.Compilation.CompiledStream.Create(lines, "TrendingWords.Compile", new CompileStage());
+        // The runtime's ReduceByKeyAndWindow
+        return fused.ReduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, TimeSpan.FromSeconds(((int)30)), TimeSpan.FromSeconds(10), filter: p => p.Value != 0);
     }
 
     /// <summary>The fused loops of <c>Compile</c>; one instance per compiled stream.</summary>

@@ -30,6 +30,7 @@ partial class WordCount
     {
         global::System.ArgumentNullException.ThrowIfNull(lines);
         lines.Context.RegisterPipeline("WordCount.Define", DefineFingerprint);
+        // Fused stage CompileStage: FlatMap → Map → ReduceByKey
         return global::Pipelines.Compilation.CompiledStream.Create(lines, "WordCount.Compile", new CompileStage());
     }
 
