@@ -9,7 +9,7 @@ namespace Pipelines.Generators.Diagnostics;
 internal static class GeneratorDiagnostics
 {
     private const string Category = "Pipelines.Generator";
-    private const string HelpRoot = "https://github.com/pipelines/pipelines/blob/main/docs/diagnostics/";
+    private const string HelpRoot = BuildInfo.HelpLinkBase;
 
     /// <summary>An operator, overload or argument the generator does not compile.</summary>
     public static readonly DiagnosticDescriptor OperatorNotCompiled = new(
