@@ -38,7 +38,7 @@ for id in $expected; do
   for f in README.md LICENSE icon.png "lib/net10.0/$id.dll" "lib/net10.0/$id.xml"; do
     grep -qx "$f" <<<"$files" || fail "$id: $f missing from the package"
   done
-  if grep -iE '(tests?|benchmarks?|faultapp|xunit|samples?|wordcount)[^/]*\.dll$' <<<"$files"; then fail "$id: test, benchmark or sample assemblies in the package"; fi
+  if grep -iE '(\.tests?|\.benchmarks?|faultapp|xunit[^/]*|testhost|wordcount|samples?[^/]*)\.dll$' <<<"$files"; then fail "$id: test, benchmark or sample assemblies in the package"; fi
   if grep -E '^lib/.*(Generators|Analyzers)' <<<"$files"; then fail "$id: a generator or analyzer assembly under lib/"; fi
   unzip -Z1 "$packages/$id.$version.snupkg" | grep -qx "lib/net10.0/$id.pdb" || fail "$id: lib/net10.0/$id.pdb missing from the .snupkg"
   nuspec=$(unzip -p "$nupkg" "$id.nuspec")
