@@ -88,6 +88,19 @@ public sealed class DefinitionDiagnosticsAnalyzerTests
     }
 
     [Fact]
+    public void Every_generator_descriptor_is_supported_by_the_analyzer()
+    {
+        var declared = typeof(GeneratorDiagnostics)
+            .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
+            .Select(f => ((DiagnosticDescriptor)f.GetValue(null)!).Id)
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(declared, new DefinitionDiagnosticsAnalyzer().SupportedDiagnostics.Select(d => d.Id).Order(StringComparer.Ordinal));
+        Assert.All(new DefinitionDiagnosticsAnalyzer().SupportedDiagnostics, d => Assert.Same(d, GeneratorDiagnostics.Find(d.Id)));
+    }
+
+    [Fact]
     public void Help_links_come_from_the_PipelinesHelpLinkBase_property()
     {
         var analyzer = new DefinitionDiagnosticsAnalyzer();

@@ -23,8 +23,7 @@ namespace Pipelines.Generators.Diagnostics;
 public sealed class DefinitionDiagnosticsAnalyzer : DiagnosticAnalyzer
 {
     /// <inheritdoc />
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        [GeneratorDiagnostics.OperatorNotCompiled, GeneratorDiagnostics.DefinitionShapeNotSupported];
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => GeneratorDiagnostics.All;
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
