@@ -23,11 +23,7 @@ internal static class ModelState
         Action<TModel> publish)
         where TModel : class
     {
-        var models = data
-            .Map(static record => (ModelKey, record))
-            .UpdateStateByKey<int, TRecord, TModel>(
-                (_, _, records, model) => Optional.Of(update(model.HasValue ? model.Value : initial, records)),
-                [(ModelKey, initial)]);
+        var models = States(data, initial, update);
         models.ForEachBatch((batch, _) =>
         {
             foreach (var (_, model) in batch.Span)
@@ -36,4 +32,15 @@ internal static class ModelState
             }
         });
     }
+
+    /// <summary>The stream of the model after each batch (one record per batch), without an output.</summary>
+    public static DStream<(int Key, TModel State)> States<TRecord, TModel>(
+        DStream<TRecord> data,
+        TModel initial,
+        Func<TModel, IReadOnlyList<TRecord>, TModel> update)
+        where TModel : class =>
+        data.Map(static record => (ModelKey, record))
+            .UpdateStateByKey<int, TRecord, TModel>(
+                (_, _, records, model) => Optional.Of(update(model.HasValue ? model.Value : initial, records)),
+                [(ModelKey, initial)]);
 }

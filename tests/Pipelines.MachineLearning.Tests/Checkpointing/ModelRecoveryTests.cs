@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using Pipelines.MachineLearning.Clustering;
+using Pipelines.MachineLearning.Graphs;
 using Pipelines.MachineLearning.Regression;
 
 namespace Pipelines.MachineLearning.Tests.Checkpointing;
@@ -91,5 +93,42 @@ public sealed class ModelRecoveryTests
         var resumed = Run(folder.Path, batches[3..], stoppedAt, out _);
 
         Assert.Equal(expected, resumed);
+    }
+
+    [Fact]
+    public void Incremental_components_restarted_from_their_checkpoint_keep_the_edges_seen_before()
+    {
+        (string, string)[][] before = [[("a", "b")], [("c", "d")]];
+        (string, string)[][] after = [[("b", "c")], [("e", "f")]];
+        using var folder = new TempFolder();
+
+        IReadOnlyList<(string Vertex, string Component)> Run((string, string)[][] input, DateTimeOffset start, out DateTimeOffset end)
+        {
+            var latest = new ConcurrentQueue<(string, string)[]>();
+            var run = CheckpointedRun.Start(folder.Path, start, context =>
+                context.QueueStream(input).ConnectedComponents().ForEachBatch((batch, _) => latest.Enqueue(batch.ToArray())));
+            try
+            {
+                for (var i = 0; i < input.Length; i++)
+                {
+                    run.Step();
+                }
+
+                end = run.Clock.GetUtcNow();
+                run.StopGracefullyAsync().Wait();
+                return latest.Last();
+            }
+            finally
+            {
+                run.DisposeAsync().AsTask().Wait();
+            }
+        }
+
+        var first = Run(before, ClockStart, out var stoppedAt);
+        Assert.Equal([("a", "a"), ("b", "a"), ("c", "c"), ("d", "c")], first);
+
+        // After the restart, b-c joins the components learned before it.
+        var resumed = Run(after, stoppedAt, out _);
+        Assert.Equal([("a", "a"), ("b", "a"), ("c", "a"), ("d", "a"), ("e", "e"), ("f", "e")], resumed);
     }
 }
