@@ -133,15 +133,19 @@ public sealed class StreamingKMeansModel
         var dimensions = Dimensions;
         var sums = new double[k * dimensions];
         var counts = new long[k];
-        for (var i = 0; i < points.Count; i++)
+        if (PointSpan.TryGet(points, out var span))
         {
-            var point = points[i];
-            ArgumentNullException.ThrowIfNull(point);
-            CheckDimensions(point.Length);
-            var label = Closest(point);
-            var sum = sums.AsSpan(label * dimensions, dimensions);
-            TensorPrimitives.Add(sum, point, sum);
-            counts[label]++;
+            foreach (var point in span)
+            {
+                Accumulate(point, sums, counts);
+            }
+        }
+        else
+        {
+            for (var i = 0; i < points.Count; i++)
+            {
+                Accumulate(points[i], sums, counts);
+            }
         }
 
         var discount = timeUnit == DecayTimeUnit.Batches ? decayFactor : Math.Pow(decayFactor, points.Count);
@@ -166,6 +170,17 @@ public sealed class StreamingKMeansModel
 
         SplitDyingCluster(centers, weights, dimensions);
         return new StreamingKMeansModel(centers, weights, dimensions);
+    }
+
+    /// <summary>Adds <paramref name="point"/> to the sum and count of its closest center.</summary>
+    private void Accumulate(double[] point, double[] sums, long[] counts)
+    {
+        ArgumentNullException.ThrowIfNull(point);
+        CheckDimensions(point.Length);
+        var label = Closest(point);
+        var sum = sums.AsSpan(label * Dimensions, Dimensions);
+        TensorPrimitives.Add(sum, point, sum);
+        counts[label]++;
     }
 
     /// <summary>MLlib's rule: when the smallest weight is below 1e-8 of the largest, the largest cluster is split into two centers a hair apart, each with half the weight.</summary>
@@ -212,7 +227,7 @@ public sealed class StreamingKMeansModel
         var bestDistance = double.PositiveInfinity;
         for (var i = 0; i < K; i++)
         {
-            var distance = TensorPrimitives.Distance(GetCenter(i), point);
+            var distance = SquaredDistance(GetCenter(i), point);
             if (distance < bestDistance)
             {
                 bestDistance = distance;
@@ -221,6 +236,25 @@ public sealed class StreamingKMeansModel
         }
 
         return best;
+    }
+
+    /// <summary>The squared Euclidean distance: SIMD for long vectors, a plain loop for short ones (where the call costs more).</summary>
+    private static double SquaredDistance(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        if (a.Length >= 8)
+        {
+            var distance = TensorPrimitives.Distance(a, b);
+            return distance * distance;
+        }
+
+        var sum = 0.0;
+        for (var j = 0; j < a.Length; j++)
+        {
+            var d = a[j] - b[j];
+            sum += d * d;
+        }
+
+        return sum;
     }
 
     private void CheckDimensions(int length)

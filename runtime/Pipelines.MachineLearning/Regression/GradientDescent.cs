@@ -41,6 +41,7 @@ internal static class GradientDescent
             return weights;
         }
 
+        var points = PointSpan.TryGet(data, out var span) ? span : data.ToArray();
         var gradient = new double[n];
         var previous = new double[n];
         var hasPrevious = false;
@@ -49,14 +50,13 @@ internal static class GradientDescent
             Array.Clear(gradient);
             var sampled = 0L;
             var random = settings.MiniBatchFraction >= 1.0 ? null : new Random(settings.Seed + i);
-            for (var p = 0; p < data.Count; p++)
+            foreach (ref readonly var point in points)
             {
                 if (random is not null && !(random.NextDouble() < settings.MiniBatchFraction))
                 {
                     continue;
                 }
 
-                var point = data[p];
                 var features = point.Features ?? throw new ArgumentException("A labeled point has no features (null).");
                 if (features.Length != n)
                 {
