@@ -31,8 +31,10 @@ public static class DStreamDashboardExtensions
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxRows, 1, nameof(options.MaxRows));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.RetainedBatches, 1, nameof(options.RetainedBatches));
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxSeries, nameof(options.MaxSeries));
-        var board = DashboardHub.For(stream.Context).AddBoard(title, options);
         var table = new RowReader<T>(options.Columns);
-        stream.ForEachBatch((batch, time) => board.Publish(time, table.Read(batch), table.Columns));
+        ResultBoard? board = null;
+        // Registered first: an output added after Start throws here, before the page gets an empty board.
+        stream.ForEachBatch((batch, time) => board!.Publish(time, table.Read(batch), table.Columns));
+        board = DashboardHub.For(stream.Context).AddBoard(title, options);
     }
 }
