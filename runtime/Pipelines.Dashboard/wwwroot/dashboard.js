@@ -55,8 +55,9 @@
     series.forEach(function (s, k) {
       var color = s.color || COLORS[k % COLORS.length];
       var pts = s.points.map(function (p) { return X(p[0]).toFixed(1) + "," + Y(p[1]).toFixed(1); });
-      if (pts.length) out.push('<polyline class="line" style="stroke:' + color + '" points="' + pts.join(" ") + '"/>');
-      if (s.points.length <= 120) s.points.forEach(function (p) { out.push('<circle class="dot" style="fill:' + color + '" r="2" cx="' + X(p[0]).toFixed(1) + '" cy="' + Y(p[1]).toFixed(1) + '"><title>' + clock(p[0]) + ": " + esc(num(p[1])) + "</title></circle>"); });
+      // Presentation attributes, not style attributes: the page's Content-Security-Policy forbids inline styles.
+      if (pts.length) out.push('<polyline class="line" fill="none" stroke="' + color + '" points="' + pts.join(" ") + '"/>');
+      if (s.points.length <= 120) s.points.forEach(function (p) { out.push('<circle class="dot" fill="' + color + '" r="2" cx="' + X(p[0]).toFixed(1) + '" cy="' + Y(p[1]).toFixed(1) + '"><title>' + clock(p[0]) + ": " + esc(num(p[1])) + "</title></circle>"); });
     });
     if (opts.avg != null && xs.length) { var ay = Y(opts.avg); out.push('<line class="avg" x1="' + l + '" x2="' + (w - r) + '" y1="' + ay + '" y2="' + ay + '"><title>average ' + esc(num(opts.avg)) + "</title></line>"); }
     out.push("</svg>");
@@ -150,7 +151,7 @@
     host.innerHTML = results.map(function (r) {
       var head = r.columns.map(function (c) { return "<th>" + esc(c) + "</th>"; }).join("");
       var rows = r.rows.map(function (row) { return "<tr>" + row.map(function (c) { return typeof c === "number" ? '<td class="num">' + num(c) + "</td>" : "<td>" + esc(c) + "</td>"; }).join("") + "</tr>"; }).join("");
-      var legend = r.series.map(function (s, k) { return '<span><i style="background:' + COLORS[k % COLORS.length] + '"></i>' + esc(s.label) + "</span>"; }).join("");
+      var legend = r.series.map(function (s, k) { return '<span><svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill="' + COLORS[k % COLORS.length] + '"/></svg>' + esc(s.label) + "</span>"; }).join("");
       var chart = r.series.length ? timeline(r.series, { label: r.title, width: 520, height: 180 }) + '<div class="legend">' + legend + "</div>" : "";
       return '<div class="result" data-board="' + r.id + '"><h2>' + esc(r.title) + " <small>" + (r.time == null ? "no batch yet" : "batch " + clock(r.time) + " · " + r.totalRows + " rows") +
         '</small></h2><div class="body"><table><thead><tr>' + head + "</tr></thead><tbody>" + rows + "</tbody></table><div>" + chart + "</div></div></div>";
