@@ -54,10 +54,13 @@ public static class StreamingContextDashboardExtensions
 
         var hub = DashboardHub.For(context);
         hub.Statistics.Retain(options.RetainedBatches);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(DashboardServer).Assembly.GetName().Name });
-        builder.Logging.ClearProviders();
+        // An empty host: no appsettings.json, environment variables or Kestrel section of the application it
+        // runs in can add endpoints or change the address; logs go to the context's logger factory.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(DashboardServer).Assembly.GetName().Name });
+        builder.Services.AddLogging();
         builder.Services.AddSingleton(context.Options.LoggerFactory);
-        builder.WebHost.UseKestrel(kestrel =>
+        builder.Services.AddRouting();
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Listen(options.Address, options.Port);
