@@ -81,6 +81,10 @@ internal sealed class DirectInputDStream<T, TRange, TPosition> : InputDStream<T>
         {
             return _input.Read(time, range, _stopping.Token);
         }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            throw; // the context is stopping; the batch does not complete
+        }
         catch (Exception error) when (error is not OutOfMemoryException)
         {
             // Stop before this batch can complete and be checkpointed past: a restart reads the same range again.
