@@ -346,12 +346,9 @@ internal sealed class KafkaDirectInput<TKey, TValue> : DirectInput<KafkaRecord<T
     {
         switch (ResetPolicy())
         {
-            case AutoOffsetReset.Earliest when from < low:
-                _logger.LogWarning("Kafka direct stream ({Source}): offset {Offset} of {Partition} is out of range [{Low}, {High}]; {Lost} record(s) were deleted (retention) before they were read. Continuing from {Low} as auto.offset.reset=earliest asks", SourceIdentity, from, partition, low, high, low - from, low);
-                return low;
             case AutoOffsetReset.Earliest or AutoOffsetReset.Latest:
-                var to = ResetPolicy() == AutoOffsetReset.Latest || from > high ? high : low;
-                _logger.LogWarning("Kafka direct stream ({Source}): offset {Offset} of {Partition} is out of range [{Low}, {High}]; continuing from {To} as auto.offset.reset asks", SourceIdentity, from, partition, low, high, to);
+                var to = ResetPolicy() == AutoOffsetReset.Earliest ? low : high;
+                _logger.LogWarning("Kafka direct stream ({Source}): offset {Offset} of {Partition} is out of range [{Low}, {High}] (records deleted by retention, or the topic was recreated); continuing from {To} as auto.offset.reset asks", SourceIdentity, from, partition, low, high, to);
                 return to;
             default:
                 throw new KafkaSourceException(
