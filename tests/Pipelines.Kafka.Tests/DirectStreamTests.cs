@@ -96,7 +96,7 @@ public sealed class DirectStreamTests : IDisposable
     public async Task Backpressure_lowers_the_ranges_when_processing_is_slow_down_to_the_min_rate_floor()
     {
         _kit.Cluster.CreateTopic("slow", partitions: 4);
-        _kit.Produce("slow", Records("s", 4, 3000));
+        _kit.Produce("slow", Records("s", 4, 8000));
         var clock = new ManualClock();
         await using var ssc = NewContext(clock, new BackpressureOptions { Enabled = true, MinRate = 8 });
         var stream = ssc.KafkaDirectStream<string, string>(_kit.Consumer(), ["slow"], new KafkaDirectStreamOptions { MaxRatePerPartition = 500, MinRatePerPartition = 1 });
@@ -121,8 +121,9 @@ public sealed class DirectStreamTests : IDisposable
 
         Assert.Equal(2000, sizes[first]); // 4 partitions × 500/s × 1 s: the max rate before any estimate
         var later = sizes.Where(s => s.Key > first + TimeSpan.FromSeconds(8)).Select(s => s.Value).ToArray();
-        Assert.NotEmpty(later);
-        Assert.All(later, size => Assert.InRange(size, 4, 1999)); // lowered, but each partition moves (the floor)
+        var all = string.Join(", ", sizes.OrderBy(s => s.Key).Select(s => $"{(s.Key - first).TotalSeconds}s:{s.Value}"));
+        Assert.True(later.Length > 0, all);
+        Assert.True(later.All(size => size is >= 4 and < 2000), all); // lowered, but each partition moves (the floor)
         Assert.Contains(later, size => size < 1000);
     }
 

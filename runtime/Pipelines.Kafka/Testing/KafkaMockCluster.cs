@@ -23,6 +23,8 @@ namespace Pipelines.Kafka.Testing;
 public sealed class KafkaMockCluster : IDisposable
 {
     private const string Library = "librdkafka";
+    private static readonly object ResolverGate = new();
+    private static bool _resolverSet;
     private IntPtr _handle;
     private readonly IntPtr _cluster;
 
@@ -31,7 +33,7 @@ public sealed class KafkaMockCluster : IDisposable
     public KafkaMockCluster(int brokers = 3)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(brokers);
-        Confluent.Kafka.Library.Load(); // resolves the native library shipped with Confluent.Kafka (librdkafka.redist)
+        UseConfluentNativeLibrary();
         var conf = NativeMethods.rd_kafka_conf_new();
         var error = new byte[512];
         Set(conf, "test.mock.num.brokers", brokers.ToString(System.Globalization.CultureInfo.InvariantCulture), error);
@@ -80,6 +82,50 @@ public sealed class KafkaMockCluster : IDisposable
         {
             NativeMethods.rd_kafka_destroy(handle);
         }
+    }
+
+    /// <summary>
+    /// Binds this class's native calls to the librdkafka build Confluent.Kafka loads: librdkafka.redist ships several
+    /// Linux builds (glibc with SASL, CentOS 8, Alpine) and Confluent.Kafka picks the first that loads on the machine.
+    /// </summary>
+    private static void UseConfluentNativeLibrary()
+    {
+        lock (ResolverGate)
+        {
+            if (!_resolverSet)
+            {
+                Confluent.Kafka.Library.Load();
+                NativeLibrary.SetDllImportResolver(typeof(KafkaMockCluster).Assembly, Resolve);
+                _resolverSet = true;
+            }
+        }
+    }
+
+    private static IntPtr Resolve(string name, System.Reflection.Assembly assembly, DllImportSearchPath? path)
+    {
+        if (name != Library)
+        {
+            return IntPtr.Zero;
+        }
+
+        if (NativeLibrary.TryLoad(name, assembly, path, out var handle))
+        {
+            return handle;
+        }
+
+        foreach (var folder in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(typeof(Confluent.Kafka.Library).Assembly.Location) ?? string.Empty })
+        {
+            var native = Path.Combine(folder, "runtimes", System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier, "native");
+            foreach (var candidate in new[] { "librdkafka.so", "centos8-librdkafka.so", "alpine-librdkafka.so", "librdkafka.dylib", "librdkafka.dll" })
+            {
+                if (NativeLibrary.TryLoad(Path.Combine(native, candidate), out handle))
+                {
+                    return handle;
+                }
+            }
+        }
+
+        return IntPtr.Zero;
     }
 
     private static void Set(IntPtr conf, string name, string value, byte[] error)
