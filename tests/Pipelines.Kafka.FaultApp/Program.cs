@@ -32,6 +32,15 @@ await using var context = StreamingContext.GetOrCreate(checkpoints, () =>
         new ProducerConfig { BootstrapServers = bootstrap, TransactionalId = "fault-app-" + output },
         output,
         value => (value[..value.IndexOf(' ', StringComparison.Ordinal)], value));
+    var reported = 0;
+    upper.ForEachBatch((_, time) =>
+    {
+        if (sink.SkippedReplays > reported)
+        {
+            reported = sink.SkippedReplays;
+            Console.WriteLine($"skipped replay up to {time}: the sink had committed it before the kill");
+        }
+    });
     upper.SaveToSqlite(
         $"Data Source={database}",
         "lines",
