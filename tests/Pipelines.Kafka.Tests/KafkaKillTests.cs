@@ -109,6 +109,7 @@ public sealed class KafkaKillTests(ITestOutputHelper output)
         private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(60);
         private readonly TempFolder _root = new();
         private readonly StringBuilder _log = new();
+        private readonly List<Process> _started = [];
 
         public string Log
         {
@@ -142,6 +143,7 @@ public sealed class KafkaKillTests(ITestOutputHelper output)
             process.OutputDataReceived += (_, e) => Append(e.Data);
             process.ErrorDataReceived += (_, e) => Append(e.Data is null ? null : "stderr: " + e.Data);
             process.Start();
+            _started.Add(process);
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             return process;
@@ -223,6 +225,22 @@ public sealed class KafkaKillTests(ITestOutputHelper output)
 
         public void Dispose()
         {
+            foreach (var process in _started)
+            {
+                try
+                {
+                    if (!process.HasExited)
+                    {
+                        process.Kill();
+                        process.WaitForExit(HangGuard);
+                    }
+                }
+                catch (InvalidOperationException)
+                {
+                    // already gone
+                }
+            }
+
             SqliteConnection.ClearAllPools();
             _root.Dispose();
         }
