@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using Pipelines;
 using Pipelines.Kafka;
 using Pipelines.Sqlite;
+using Microsoft.Extensions.Logging;
 
 // The child process of the Kafka kill test: reads a topic with a checkpointed Kafka direct stream, upper-cases each
 // value, writes it to another topic with SaveToKafka (one transaction per batch, progress record inside) and writes
@@ -20,9 +21,11 @@ if (args.Length != 8
 
 var (bootstrap, input, output, checkpoints, database, stopMarker) = (args[0], args[1], args[2], args[3], args[4], args[7]);
 KafkaSink? sink = null;
+using var loggers = new Pipelines.Kafka.FaultApp.StderrLoggerFactory();
+Console.WriteLine("starting");
 await using var context = StreamingContext.GetOrCreate(checkpoints, () =>
 {
-    var ssc = new StreamingContext(TimeSpan.FromMilliseconds(batchMs));
+    var ssc = new StreamingContext(TimeSpan.FromMilliseconds(batchMs), new StreamingOptions { LoggerFactory = loggers });
     var records = ssc.KafkaDirectStream<string, string>(
         new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "fault-app", AutoOffsetReset = AutoOffsetReset.Earliest },
         [input],
