@@ -38,6 +38,9 @@ internal sealed class DirectInputDStream<T, TRange, TPosition> : InputDStream<T>
         _logger = context.LoggerFactory.CreateLogger("Pipelines.DirectInput");
     }
 
+    /// <inheritdoc/>
+    public override string? SourceIdentity => _input.SourceIdentity;
+
     long IInputDStream.Seal(BatchTime time)
     {
         TRange range;
@@ -169,7 +172,7 @@ internal sealed class DirectInputDStream<T, TRange, TPosition> : InputDStream<T>
         writer.WriteEndObject();
     }
 
-    public void RestorePosition(JsonElement position, JsonSerializerOptions options)
+    public Action ReadPosition(JsonElement position, JsonSerializerOptions options)
     {
         var source = position.GetProperty("source").GetString();
         if (!string.Equals(source, _input.SourceIdentity, StringComparison.Ordinal))
@@ -179,8 +182,8 @@ internal sealed class DirectInputDStream<T, TRange, TPosition> : InputDStream<T>
         }
 
         var restored = position.GetProperty("position").Deserialize(_input.PositionTypeInfo)
-            ?? throw new CheckpointException($"The checkpoint holds no position for {this}.");
-        _input.RestorePosition(restored);
+            ?? throw new InvalidDataException($"the checkpoint holds no position for {this}");
+        return () => _input.RestorePosition(restored);
     }
 
     private double? CurrentRateLimit() =>
