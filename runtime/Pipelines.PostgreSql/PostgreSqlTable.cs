@@ -7,7 +7,7 @@ namespace Pipelines.PostgreSql;
 /// <summary>
 /// How the records of a stream map to the columns of a PostgreSQL table, for the bulk form of
 /// <see cref="PostgreSqlSinkExtensions.SaveToPostgreSql{T}(DStream{T}, NpgsqlDataSource, string, PostgreSqlTable{T}, string?)"/>:
-/// each batch is sent with binary <c>COPY</c> (the fastest way into PostgreSQL), either appended to the table or, with
+/// each batch is sent with binary <c>COPY</c> (PostgreSQL's bulk-load protocol), either appended to the table or, with
 /// <see cref="UpsertOn(string[])"/>, merged into it with <c>INSERT ... ON CONFLICT</c>.
 /// </summary>
 /// <remarks>
