@@ -9,6 +9,12 @@ missing=()
 # Playwright's own browser download does not work on these machines).
 command -v chromium > /dev/null 2>&1 || missing+=(chromium)
 
+# Message brokers for the connector tests (runtime/Pipelines.Nats, Pipelines.RabbitMq, Pipelines.Redis): the tests
+# start their own server processes on 127.0.0.1 with a free port and a temporary data folder, and stop them.
+command -v nats-server > /dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || missing+=(nats-server)
+command -v redis-server > /dev/null 2>&1 || missing+=(redis-server)
+command -v rabbitmq-server > /dev/null 2>&1 || [ -x /usr/sbin/rabbitmq-server ] || missing+=(rabbitmq-server)
+
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
