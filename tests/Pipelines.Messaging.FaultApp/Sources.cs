@@ -1,3 +1,4 @@
+using Pipelines.Nats;
 using Pipelines.Redis;
 
 namespace Pipelines.Messaging.FaultApp;
@@ -16,6 +17,7 @@ public static class Sources
         return source.Scheme switch
         {
             "redis" => context.RedisStream(new RedisStreamOptions { Configuration = address, Stream = name, Group = Consumer, Consumer = Consumer }),
+            "nats" => context.NatsJetStream(new NatsJetStreamOptions { Url = source.GetLeftPart(UriPartial.Authority), Stream = name, Consumer = Consumer, AckWait = TimeSpan.FromSeconds(2), PollInterval = TimeSpan.FromMilliseconds(20) }),
             _ => throw new ArgumentException($"Unknown source scheme '{source.Scheme}' in '{source}': use redis://, nats:// or amqp://.", nameof(source)),
         };
     }

@@ -47,7 +47,7 @@ internal sealed class CollectedRecords<T> : IStreamingListener
         {
             if (clock.Elapsed > HangGuard)
             {
-                throw new TimeoutException($"The stream did not get the expected records within {HangGuard}: {Records.Count} record(s), errors: {string.Join(" | ", Errors.Select(e => e.Message))}\n{describe?.Invoke()}");
+                throw new TimeoutException($"The stream did not get the expected records within {HangGuard}: {Records.Count} record(s), errors: {string.Join(" | ", Errors.Select(e => e.Message).Distinct().Take(5))}\n{describe?.Invoke()}");
             }
 
             await Task.Delay(20);
