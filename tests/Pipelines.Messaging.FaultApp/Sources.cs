@@ -1,4 +1,5 @@
 using Pipelines.Nats;
+using Pipelines.RabbitMq;
 using Pipelines.Redis;
 
 namespace Pipelines.Messaging.FaultApp;
@@ -18,6 +19,7 @@ public static class Sources
         {
             "redis" => context.RedisStream(new RedisStreamOptions { Configuration = address, Stream = name, Group = Consumer, Consumer = Consumer }),
             "nats" => context.NatsJetStream(new NatsJetStreamOptions { Url = source.GetLeftPart(UriPartial.Authority), Stream = name, Consumer = Consumer, AckWait = TimeSpan.FromSeconds(2), PollInterval = TimeSpan.FromMilliseconds(20) }),
+            "amqp" => context.RabbitMqStream(new RabbitMqStreamOptions { Uri = new Uri($"amqp://guest:guest@{address}/"), Queue = name }),
             _ => throw new ArgumentException($"Unknown source scheme '{source.Scheme}' in '{source}': use redis://, nats:// or amqp://.", nameof(source)),
         };
     }

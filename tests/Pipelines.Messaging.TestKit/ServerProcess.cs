@@ -11,7 +11,7 @@ namespace Pipelines.Messaging.Testing;
 /// </summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(150);
     private readonly string _program;
     private readonly Func<ServerProcess, IEnumerable<string>> _arguments;
     private readonly IReadOnlyDictionary<string, string> _environment;
@@ -30,6 +30,12 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>Stop by killing the whole process tree (for servers started through a shell script that does not pass SIGTERM on).</summary>
+    public bool KillTreeOnStop { get; init; }
+
+    /// <summary>The environment the server runs with, for its companion tools (e.g. <c>rabbitmqctl</c>).</summary>
+    public IReadOnlyDictionary<string, string> Environment => _environment;
+
     public string Log
     {
         get
@@ -44,7 +50,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>Finds the program on PATH or in /usr/sbin (where Debian puts the brokers).</summary>
     public static string? Find(string name)
     {
-        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':').Append("/usr/sbin").Append("/usr/lib/rabbitmq/bin"))
+        foreach (var folder in (System.Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':').Append("/usr/sbin").Append("/usr/lib/rabbitmq/bin"))
         {
             var path = Path.Combine(folder, name);
             if (File.Exists(path))
@@ -65,6 +71,40 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 
     public async Task StartAsync()
+    {
+        await StartProcessAsync();
+        await WaitForPortAsync();
+    }
+
+    /// <summary>Waits until the server accepts TCP connections on <see cref="Port"/>.</summary>
+    public async Task WaitForPortAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (_process is { HasExited: true } process)
+            {
+                throw new InvalidOperationException($"{_program} exited with code {process.ExitCode} while starting.\n{Log}");
+            }
+
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, Port);
+                return;
+            }
+            catch (SocketException) when (clock.Elapsed < StartTimeout)
+            {
+                await Task.Delay(50);
+            }
+            catch (SocketException error)
+            {
+                throw new TimeoutException($"{_program} did not listen on 127.0.0.1:{Port} within {StartTimeout}.\n{Log}", error);
+            }
+        }
+    }
+
+    private Task StartProcessAsync()
     {
         var start = new ProcessStartInfo(_program)
         {
@@ -89,29 +129,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"{_program} exited with code {process.ExitCode} while starting.\n{Log}");
-            }
-
-            try
-            {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync(IPAddress.Loopback, Port);
-                return;
-            }
-            catch (SocketException) when (clock.Elapsed < StartTimeout)
-            {
-                await Task.Delay(50);
-            }
-            catch (SocketException error)
-            {
-                throw new TimeoutException($"{_program} did not listen on 127.0.0.1:{Port} within {StartTimeout}.\n{Log}", error);
-            }
-        }
+        return Task.CompletedTask;
     }
 
     /// <summary>Stops the server (SIGTERM, then SIGKILL if it does not end) and waits for it.</summary>
@@ -123,6 +141,12 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
 
         _process = null;
+        if (!process.HasExited && KillTreeOnStop)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
         if (!process.HasExited)
         {
             // SIGTERM: the brokers shut down cleanly (Redis writes its append-only file, NATS its JetStream state).
