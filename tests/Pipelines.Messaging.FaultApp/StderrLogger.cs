@@ -13,7 +13,7 @@ public sealed class StderrLogger : ILoggerFactory, ILogger
         where TState : notnull => null;
 
     /// <inheritdoc/>
-    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= (Environment.GetEnvironmentVariable("PIPELINES_FAULT_VERBOSE") == "1" ? LogLevel.Debug : LogLevel.Warning);
 
     /// <inheritdoc/>
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
