@@ -18,10 +18,10 @@ internal sealed record KillFigures(int Kills, int Recoveries, int Records, int L
 /// random moments and restarted from its checkpoint; then it runs to the end and stops gracefully. Every published
 /// record id must be in the output at least once (at-least-once: 0 lost); duplicates are counted and reported.
 /// </summary>
-internal sealed class KillRun(string source, Func<IReadOnlyList<string>, Task> publish) : IDisposable
+internal sealed class KillRun(string source, Func<IReadOnlyList<string>, Task> publish, int batchMilliseconds = 100) : IDisposable
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(90);
-    private static readonly TimeSpan QuietPeriod = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan QuietPeriod = TimeSpan.FromSeconds(20);
     private readonly TempFolder _root = new();
     private readonly StringBuilder _log = new();
 
@@ -149,7 +149,7 @@ internal sealed class KillRun(string source, Func<IReadOnlyList<string>, Task> p
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { AppPath, source, Output, Checkpoints, "100", StopMarker })
+        foreach (var argument in new[] { AppPath, source, Output, Checkpoints, batchMilliseconds.ToString(CultureInfo.InvariantCulture), StopMarker })
         {
             start.ArgumentList.Add(argument);
         }
