@@ -13,6 +13,12 @@ command -v chromium > /dev/null 2>&1 || missing+=(chromium)
 # (initdb + pg_ctl from /usr/lib/postgresql/<version>/bin; as root, they run it as the package's postgres user).
 ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || missing+=(postgresql)
 
+# Message brokers for the connector tests (runtime/Pipelines.Nats, Pipelines.RabbitMq, Pipelines.Redis): the tests
+# start their own server processes on 127.0.0.1 with a free port and a temporary data folder, and stop them.
+command -v nats-server > /dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || missing+=(nats-server)
+command -v redis-server > /dev/null 2>&1 || missing+=(redis-server)
+command -v rabbitmq-server > /dev/null 2>&1 || [ -x /usr/sbin/rabbitmq-server ] || missing+=(rabbitmq-server)
+
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
