@@ -77,6 +77,9 @@ public abstract class DStream
     /// <summary>Computes (and remembers) the batch at <paramref name="time"/>, if not already done.</summary>
     internal abstract void EnsureComputed(BatchTime time);
 
+    /// <summary>The batch at <paramref name="time"/> (a <see cref="Batch{T}"/>), or <c>null</c> when the stream has none (<see cref="DStream{T}.GetOrCompute"/>).</summary>
+    internal abstract object? GetOrComputeBatch(BatchTime time);
+
     /// <summary>How deep computing may nest (a stream computing its parent computing its parent...) before the
     /// rest of the chain is computed bottom-up instead (<see cref="ComputeInputsFirst"/>).</summary>
     private const int MaxComputeNesting = 64;
@@ -311,6 +314,8 @@ public abstract partial class DStream<T> : DStream
     }
 
     internal override void EnsureComputed(BatchTime time) => GetOrCompute(time);
+
+    internal override object? GetOrComputeBatch(BatchTime time) => GetOrCompute(time);
 
     /// <summary>Forgets a batch that was computed at <paramref name="time"/> (used when a batch failed).</summary>
     internal void Forget(BatchTime time)
