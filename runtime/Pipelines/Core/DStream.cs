@@ -25,6 +25,33 @@ public abstract class DStream
     /// <summary>The interval at which this stream produces batches.</summary>
     public abstract TimeSpan SlideDuration { get; }
 
+    /// <summary>
+    /// The number of partitions asked for this stream's batches by a <c>numPartitions</c> overload of a window or
+    /// state operator (Spark's <c>reduceByKeyAndWindow(..., numPartitions)</c>, <c>updateStateByKey(..., numPartitions)</c>,
+    /// <c>StateSpec.numPartitions</c>), or <c>null</c> for the context's default. It takes effect where batches run in
+    /// parallel partitions: the keyed window and state data are split by key hash into that many partitions.
+    /// </summary>
+    public int? NumPartitions { get; private set; }
+
+    /// <summary>Checks a <c>numPartitions</c> argument of <paramref name="operation"/>: it must be positive.</summary>
+    internal static void RequirePartitions(int numPartitions, string operation)
+    {
+        if (numPartitions <= 0)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(numPartitions), numPartitions, $"{operation} needs a positive number of partitions (numPartitions), and got {numPartitions}.");
+        }
+    }
+
+    /// <summary>Records on <paramref name="stream"/> the partition count a <c>numPartitions</c> overload asked for (checked: positive).</summary>
+    internal static TStream WithNumPartitions<TStream>(TStream stream, int numPartitions, string operation)
+        where TStream : DStream
+    {
+        RequirePartitions(numPartitions, operation);
+        stream.NumPartitions = numPartitions;
+        return stream;
+    }
+
     /// <summary>The streams this one is computed from.</summary>
     internal abstract IReadOnlyList<DStream> Dependencies { get; }
 
