@@ -9,6 +9,7 @@ public sealed record WordCount(string Word, int Count);
 
 [JsonSerializable(typeof(WordCount))]
 [JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(long))]
 internal sealed partial class ParityJson : JsonSerializerContext;
 
 /// <summary>Spark's saveAsObjectFiles as JSON Lines, read back by <see cref="ObjectFiles"/> and <see cref="StreamingContext.ObjectFileStream{T}(string, System.Text.Json.Serialization.Metadata.JsonTypeInfo{T})"/>.</summary>
