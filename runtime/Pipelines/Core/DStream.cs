@@ -25,6 +25,33 @@ public abstract class DStream
     /// <summary>The interval at which this stream produces batches.</summary>
     public abstract TimeSpan SlideDuration { get; }
 
+    /// <summary>
+    /// The number of partitions asked for this stream's batches by a <c>numPartitions</c> overload of a window or
+    /// state operator (Spark's <c>reduceByKeyAndWindow(..., numPartitions)</c>, <c>updateStateByKey(..., numPartitions)</c>,
+    /// <c>StateSpec.numPartitions</c>), or <c>null</c> for the context's default. It takes effect where batches run in
+    /// parallel partitions: the keyed window and state data are split by key hash into that many partitions.
+    /// </summary>
+    public int? NumPartitions { get; private set; }
+
+    /// <summary>Checks a <c>numPartitions</c> argument of <paramref name="operation"/>: it must be positive.</summary>
+    internal static void RequirePartitions(int numPartitions, string operation)
+    {
+        if (numPartitions <= 0)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(numPartitions), numPartitions, $"{operation} needs a positive number of partitions (numPartitions), and got {numPartitions}.");
+        }
+    }
+
+    /// <summary>Records on <paramref name="stream"/> the partition count a <c>numPartitions</c> overload asked for (checked: positive).</summary>
+    internal static TStream WithNumPartitions<TStream>(TStream stream, int numPartitions, string operation)
+        where TStream : DStream
+    {
+        RequirePartitions(numPartitions, operation);
+        stream.NumPartitions = numPartitions;
+        return stream;
+    }
+
     /// <summary>The streams this one is computed from.</summary>
     internal abstract IReadOnlyList<DStream> Dependencies { get; }
 
@@ -76,6 +103,9 @@ public abstract class DStream
 
     /// <summary>Computes (and remembers) the batch at <paramref name="time"/>, if not already done.</summary>
     internal abstract void EnsureComputed(BatchTime time);
+
+    /// <summary>The batch at <paramref name="time"/> (a <see cref="Batch{T}"/>), or <c>null</c> when the stream has none (<see cref="DStream{T}.GetOrCompute"/>).</summary>
+    internal abstract object? GetOrComputeBatch(BatchTime time);
 
     /// <summary>How deep computing may nest (a stream computing its parent computing its parent...) before the
     /// rest of the chain is computed bottom-up instead (<see cref="ComputeInputsFirst"/>).</summary>
@@ -311,6 +341,8 @@ public abstract partial class DStream<T> : DStream
     }
 
     internal override void EnsureComputed(BatchTime time) => GetOrCompute(time);
+
+    internal override object? GetOrComputeBatch(BatchTime time) => GetOrCompute(time);
 
     /// <summary>Forgets a batch that was computed at <paramref name="time"/> (used when a batch failed).</summary>
     internal void Forget(BatchTime time)

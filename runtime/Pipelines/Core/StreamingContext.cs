@@ -225,6 +225,8 @@ public sealed partial class StreamingContext : IAsyncDisposable
     /// An input stream fed from <paramref name="queue"/> (Spark's <c>queueStream</c>): at each batch time it
     /// takes one queued collection (or all of them when <paramref name="oneAtATime"/> is false); when the queue
     /// is empty the batch is <paramref name="defaultBatch"/>, or empty. Items may be enqueued while running.
+    /// A queued <c>null</c> (enqueue <c>null!</c>) means "no batch" at that time, which is not an empty batch (Spark's
+    /// input stream returning <c>None</c>): see <see cref="QueueStream{T}(IEnumerable{IEnumerable{T}}, bool, IEnumerable{T})"/>.
     /// </summary>
     public DStream<T> QueueStream<T>(System.Collections.Concurrent.ConcurrentQueue<IEnumerable<T>> queue, bool oneAtATime = true, IEnumerable<T>? defaultBatch = null)
     {
@@ -232,18 +234,77 @@ public sealed partial class StreamingContext : IAsyncDisposable
         return Register(new QueueInputDStream<T>(this, queue, oneAtATime, defaultBatch));
     }
 
-    /// <summary>An input stream that yields <paramref name="batches"/> one per batch time (or all at once), then empty batches.</summary>
-    public DStream<T> QueueStream<T>(IEnumerable<IEnumerable<T>> batches, bool oneAtATime = true, IEnumerable<T>? defaultBatch = null)
+    /// <summary>
+    /// An input stream that yields <paramref name="batches"/> one per batch time (or all at once), then empty batches.
+    /// A <c>null</c> element means "no batch" at that time, not an empty batch (Spark's input stream returning
+    /// <c>None</c>): <c>Map</c> and the other narrow operators have no batch either, output operations skip the time,
+    /// <c>UpdateStateByKey</c> updates its existing keys with no values (or has no batch while it has no state yet),
+    /// and <c>Union</c>, <c>Transform</c> and <c>TransformWith</c> fail the batch, as Spark does.
+    /// </summary>
+    public DStream<T> QueueStream<T>(IEnumerable<IEnumerable<T>?> batches, bool oneAtATime = true, IEnumerable<T>? defaultBatch = null)
     {
         ArgumentNullException.ThrowIfNull(batches);
-        return QueueStream(new System.Collections.Concurrent.ConcurrentQueue<IEnumerable<T>>(batches.Select(b => (IEnumerable<T>)b.ToArray())), oneAtATime, defaultBatch);
+        return QueueStream(new System.Collections.Concurrent.ConcurrentQueue<IEnumerable<T>>(batches.Select(b => b is null ? null! : (IEnumerable<T>)b.ToArray())), oneAtATime, defaultBatch);
     }
 
-    /// <summary>The union of several streams of the same slide (Spark's <c>StreamingContext.union</c>).</summary>
+    /// <summary>
+    /// The union of several streams of the same slide (Spark's <c>StreamingContext.union</c>). A time at which one of
+    /// them has no batch (not even an empty one) fails, as Spark's union throws there.
+    /// </summary>
     public DStream<T> Union<T>(params IEnumerable<DStream<T>> streams)
     {
         ArgumentNullException.ThrowIfNull(streams);
         return new Operators.UnionDStream<T>(this, streams.ToArray());
+    }
+
+    /// <summary>
+    /// A stream of what <paramref name="transform"/> returns for the batches of <paramref name="streams"/> at each time,
+    /// in the order of <paramref name="streams"/> (Spark's <c>StreamingContext.transform(dstreams, transformFunc)</c>),
+    /// for any number of streams of one record type. The streams must belong to this context and share one slide.
+    /// A time at which one of them has no batch (not even an empty one) fails, as Spark's <c>transform</c> throws there.
+    /// </summary>
+    /// <exception cref="ArgumentException">No stream, a stream of another context, or different slides.</exception>
+    /// <example>
+    /// <code>
+    /// var all = ssc.Transform([clicks, views, buys], (batches, time) => batches.SelectMany(b => b));
+    /// </code>
+    /// </example>
+    public DStream<TResult> Transform<T, TResult>(IEnumerable<DStream<T>> streams, Func<IReadOnlyList<Batch<T>>, BatchTime, IEnumerable<TResult>> transform)
+    {
+        ArgumentNullException.ThrowIfNull(streams);
+        ArgumentNullException.ThrowIfNull(transform);
+        DStream[] parents = [.. streams];
+        return new Operators.MultiTransformedDStream<TResult>(this, parents, (batches, time) =>
+        {
+            var typed = new Batch<T>[batches.Count];
+            for (var i = 0; i < typed.Length; i++)
+            {
+                typed[i] = (Batch<T>)batches[i];
+            }
+
+            return DStream<TResult>.Materialize(transform(typed, time), nameof(Transform));
+        });
+    }
+
+    /// <summary>
+    /// A stream of what <paramref name="transform"/> returns for the batches of <paramref name="streams"/> at each time
+    /// (Spark's <c>StreamingContext.transform(dstreams, transformFunc)</c>), for any number of streams of any record
+    /// types: element i of the list is stream i's batch, a <see cref="Batch{T}"/> of that stream's record type (cast it,
+    /// as Spark's function casts its <c>RDD[_]</c>s). The streams must belong to this context and share one slide. A
+    /// time at which one of them has no batch (not even an empty one) fails, as Spark's <c>transform</c> throws there.
+    /// </summary>
+    /// <exception cref="ArgumentException">No stream, a stream of another context, or different slides.</exception>
+    /// <example>
+    /// <code>
+    /// var summary = ssc.Transform([numbers, words], (batches, time) =>
+    ///     [$"{((Batch&lt;int&gt;)batches[0]).Count} numbers, {((Batch&lt;string&gt;)batches[1]).Count} words at {time}"]);
+    /// </code>
+    /// </example>
+    public DStream<TResult> Transform<TResult>(IEnumerable<DStream> streams, Func<IReadOnlyList<object>, BatchTime, IEnumerable<TResult>> transform)
+    {
+        ArgumentNullException.ThrowIfNull(streams);
+        ArgumentNullException.ThrowIfNull(transform);
+        return new Operators.MultiTransformedDStream<TResult>(this, [.. streams], (batches, time) => DStream<TResult>.Materialize(transform(batches, time), nameof(Transform)));
     }
 
     internal TInput Register<TInput>(TInput input)

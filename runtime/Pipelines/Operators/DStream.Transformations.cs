@@ -46,7 +46,10 @@ public abstract partial class DStream<T>
         return new TransformedDStream<T, T>(this, nameof(Repartition), (batch, _) => NarrowKernels.Repartition(batch, numPartitions));
     }
 
-    /// <summary>The union of this stream and <paramref name="other"/> (same context, same slide).</summary>
+    /// <summary>
+    /// The union of this stream and <paramref name="other"/> (same context, same slide). A time at which either has no
+    /// batch (not even an empty one) fails, as Spark's <c>union</c> throws there.
+    /// </summary>
     public DStream<T> Union(DStream<T> other)
     {
         ArgumentNullException.ThrowIfNull(other);
@@ -66,33 +69,41 @@ public abstract partial class DStream<T>
         return new TransformedDStream<T, T>(this, nameof(Reduce), (batch, _) => NarrowKernels.Reduce(batch, reducer));
     }
 
-    /// <summary>A stream of what <paramref name="transform"/> returns for each batch (Spark's <c>transform</c>).</summary>
+    /// <summary>
+    /// A stream of what <paramref name="transform"/> returns for each batch (Spark's <c>transform</c>). A time at
+    /// which this stream has no batch (not even an empty one, see <see cref="StreamingContext.QueueStream{T}(IEnumerable{IEnumerable{T}}, bool, IEnumerable{T})"/>)
+    /// fails, as Spark's <c>transform</c> throws there.
+    /// </summary>
     public DStream<TResult> Transform<TResult>(Func<Batch<T>, IEnumerable<TResult>> transform)
     {
         ArgumentNullException.ThrowIfNull(transform);
         return Transform((batch, _) => transform(batch));
     }
 
-    /// <summary>A stream of what <paramref name="transform"/> returns for each batch and its time.</summary>
+    /// <summary>A stream of what <paramref name="transform"/> returns for each batch and its time; a time with no batch fails, as in Spark.</summary>
     public DStream<TResult> Transform<TResult>(Func<Batch<T>, BatchTime, IEnumerable<TResult>> transform)
     {
         ArgumentNullException.ThrowIfNull(transform);
-        return new TransformedDStream<T, TResult>(this, nameof(Transform), (batch, time) => Materialize(transform(batch, time), nameof(Transform)));
+        return new TransformedDStream<T, TResult>(this, nameof(Transform), (batch, time) => Materialize(transform(batch, time), nameof(Transform)), requireBatch: true);
     }
 
-    /// <summary>A stream of what <paramref name="transform"/> returns for the batches of this stream and <paramref name="other"/> at each time.</summary>
+    /// <summary>
+    /// A stream of what <paramref name="transform"/> returns for the batches of this stream and <paramref name="other"/>
+    /// at each time (Spark's <c>transformWith</c>). A time at which either stream has no batch (not even an empty one)
+    /// fails, as Spark's <c>transformWith</c> throws there.
+    /// </summary>
     public DStream<TResult> TransformWith<TOther, TResult>(DStream<TOther> other, Func<Batch<T>, Batch<TOther>, IEnumerable<TResult>> transform)
     {
         ArgumentNullException.ThrowIfNull(transform);
         return TransformWith<TOther, TResult>(other, (left, right, _) => transform(left, right));
     }
 
-    /// <summary>A stream of what <paramref name="transform"/> returns for the batches of this stream and <paramref name="other"/> and their time.</summary>
+    /// <summary>A stream of what <paramref name="transform"/> returns for the batches of this stream and <paramref name="other"/> and their time; a time at which either has no batch fails, as in Spark.</summary>
     public DStream<TResult> TransformWith<TOther, TResult>(DStream<TOther> other, Func<Batch<T>, Batch<TOther>, BatchTime, IEnumerable<TResult>> transform)
     {
         ArgumentNullException.ThrowIfNull(other);
         ArgumentNullException.ThrowIfNull(transform);
-        return new BinaryTransformedDStream<T, TOther, TResult>(this, other, nameof(TransformWith), (left, right, time) => Materialize(transform(left, right, time), nameof(TransformWith)));
+        return new BinaryTransformedDStream<T, TOther, TResult>(this, other, nameof(TransformWith), (left, right, time) => Materialize(transform(left, right, time), nameof(TransformWith)), requireBatches: true);
     }
 
     /// <summary>
@@ -117,7 +128,7 @@ public abstract partial class DStream<T>
         return copies;
     }
 
-    private static Batch<TResult> Materialize<TResult>(IEnumerable<TResult>? records, string operation)
+    internal static Batch<TResult> Materialize<TResult>(IEnumerable<TResult>? records, string operation)
     {
         if (records is null)
         {

@@ -4,7 +4,8 @@ namespace Pipelines.Operators;
 /// Spark's <c>union</c>: the batch holds every parent's partitions, in parent order. A parent that is itself a
 /// union is read through (its own parents, recursively): a chain <c>a.Union(b).Union(c)...</c> copies each record
 /// once into the last union instead of once per union, so a chain of n unions costs time and memory linear in n
-/// (the unions in between compute nothing unless something else reads them).
+/// (the unions in between compute nothing unless something else reads them). A parent with no batch at a time
+/// (not even an empty one) fails that time, as Spark's <c>UnionDStream</c> throws.
 /// </summary>
 internal sealed class UnionDStream<T> : DStream<T>
 {
@@ -41,16 +42,15 @@ internal sealed class UnionDStream<T> : DStream<T>
 
     internal override Batch<T>? Compute(BatchTime time)
     {
-        var builder = new BatchBuilder<T>();
-        var any = false;
-        foreach (var parent in Leaves)
+        var batches = new Batch<T>[Leaves.Length];
+        for (var i = 0; i < batches.Length; i++)
         {
-            if (parent.GetOrCompute(time) is not { } batch)
-            {
-                continue;
-            }
+            batches[i] = Leaves[i].GetOrCompute(time) ?? throw NoBatch.From(Name, Leaves[i], time);
+        }
 
-            any = true;
+        var builder = new BatchBuilder<T>();
+        foreach (var batch in batches)
+        {
             for (var p = 0; p < batch.PartitionCount; p++)
             {
                 builder.AddRange(batch.GetPartition(p));
@@ -58,7 +58,7 @@ internal sealed class UnionDStream<T> : DStream<T>
             }
         }
 
-        return any ? builder.ToBatch() : null;
+        return builder.ToBatch();
     }
 
     private DStream<T>[] Flatten()

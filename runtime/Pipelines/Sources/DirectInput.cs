@@ -111,9 +111,13 @@ public abstract class DirectInput<T, TRange, TPosition>
     /// <summary>
     /// Reads exactly the records of <paramref name="range"/>, on the job loop, when the batch at
     /// <paramref name="time"/> runs (the first time, or again after recovery). Use one batch partition per source
-    /// partition (<see cref="BatchBuilder{T}.EndPartition"/>). Throw when the range cannot be read whole.
+    /// partition (<see cref="BatchBuilder{T}.EndPartition"/>). Throw when the range cannot be read whole. Return
+    /// <c>null</c> when the source has no batch at all for that time (Spark's input stream returning <c>None</c>),
+    /// which is not an empty batch: narrow operators have none either, output operations skip the time,
+    /// <c>Union</c>, <c>Transform</c> and <c>TransformWith</c> fail it, as in Spark. Return the same answer when the
+    /// batch is read again after recovery.
     /// </summary>
-    protected internal abstract Batch<T> Read(BatchTime time, TRange range, CancellationToken cancellationToken);
+    protected internal abstract Batch<T>? Read(BatchTime time, TRange range, CancellationToken cancellationToken);
 
     /// <summary>Recovery: the batch at <paramref name="time"/> was journaled with <paramref name="range"/>; move the position past it.</summary>
     protected internal abstract void OnRangeReplayed(BatchTime time, TRange range);

@@ -29,7 +29,7 @@ internal interface IInputDStream
 /// <typeparam name="T">The type of the records.</typeparam>
 internal abstract class InputDStream<T> : DStream<T>, IInputDStream
 {
-    private readonly Dictionary<BatchTime, Batch<T>> _sealed = [];
+    private readonly Dictionary<BatchTime, Batch<T>?> _sealed = [];
 
     protected InputDStream(StreamingContext context, string name)
         : base(context, name)
@@ -44,19 +44,26 @@ internal abstract class InputDStream<T> : DStream<T>, IInputDStream
 
     public long Seal(BatchTime time) => Seal(time, TakeBatch(time));
 
-    /// <summary>Fixes the batch at <paramref name="time"/> to <paramref name="batch"/> (e.g. a batch replayed after recovery).</summary>
-    internal long Seal(BatchTime time, Batch<T> batch)
+    /// <summary>
+    /// Fixes the batch at <paramref name="time"/> to <paramref name="batch"/> (e.g. a batch replayed after recovery);
+    /// <c>null</c> fixes "no batch" at that time (Spark's input stream returning <c>None</c>).
+    /// </summary>
+    internal long Seal(BatchTime time, Batch<T>? batch)
     {
         lock (_sealed)
         {
             _sealed[time] = batch;
         }
 
-        return batch.Count;
+        return batch?.Count ?? 0;
     }
 
-    /// <summary>Takes the records that arrived up to <paramref name="time"/> and not yet taken.</summary>
-    protected abstract Batch<T> TakeBatch(BatchTime time);
+    /// <summary>
+    /// Takes the records that arrived up to <paramref name="time"/> and not yet taken; <c>null</c> when the input has
+    /// no batch at that time (not even an empty one: operators that need every input's batch, such as
+    /// <c>Union</c> and <c>Transform</c>, fail that time, as in Spark).
+    /// </summary>
+    protected abstract Batch<T>? TakeBatch(BatchTime time);
 
     public virtual void Start()
     {

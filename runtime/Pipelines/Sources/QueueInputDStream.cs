@@ -2,7 +2,10 @@ using System.Collections.Concurrent;
 
 namespace Pipelines.Sources;
 
-/// <summary>Spark's <c>queueStream</c>: each batch takes one queued collection, or all of them.</summary>
+/// <summary>
+/// Spark's <c>queueStream</c>: each batch takes one queued collection, or all of them. A queued <c>null</c> stands for
+/// "no batch" at that time (taken one at a time; when taking all, a <c>null</c> contributes nothing).
+/// </summary>
 internal sealed class QueueInputDStream<T> : InputDStream<T>
 {
     private readonly ConcurrentQueue<IEnumerable<T>> _queue;
@@ -17,12 +20,22 @@ internal sealed class QueueInputDStream<T> : InputDStream<T>
         _defaultBatch = defaultBatch?.ToArray();
     }
 
-    protected override Batch<T> TakeBatch(BatchTime time)
+    protected override Batch<T>? TakeBatch(BatchTime time)
     {
         var builder = new BatchBuilder<T>();
         var any = false;
         while (_queue.TryDequeue(out var records))
         {
+            if (records is null)
+            {
+                if (_oneAtATime)
+                {
+                    return null; // "no batch" at this time, as Spark's TestInputStream's null batch
+                }
+
+                continue;
+            }
+
             any = true;
             builder.AddRange(records);
             if (_oneAtATime)

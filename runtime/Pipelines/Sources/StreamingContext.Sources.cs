@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Pipelines.Sources;
 
 namespace Pipelines;
@@ -28,4 +31,31 @@ public sealed partial class StreamingContext
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         return Register(new FileInputDStream(this, directory));
     }
+
+    /// <summary>
+    /// An input stream of the records in the object files (JSON Lines, as <see cref="DStream{T}.SaveAsObjectFiles(string, JsonTypeInfo{T}, string)"/>
+    /// writes them) that appear in <paramref name="directory"/> after the context starts: <see cref="TextFileStream"/>'s
+    /// rules for which files are read, each line parsed with <paramref name="typeInfo"/> (blank lines skipped), one
+    /// partition per file. A line that is not a JSON value of <typeparamref name="T"/> fails its batch with an
+    /// <see cref="InvalidDataException"/>.
+    /// </summary>
+    /// <param name="directory">The folder to watch; it must exist when the context starts.</param>
+    /// <param name="typeInfo">How a record is read (e.g. from a source-generated <c>JsonSerializerContext</c>).</param>
+    /// <exception cref="ArgumentException"><paramref name="directory"/> is empty.</exception>
+    public DStream<T> ObjectFileStream<T>(string directory, JsonTypeInfo<T> typeInfo)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        var lines = TextFileStream(directory);
+        var source = $"ObjectFileStream({directory})";
+        return new Operators.TransformedDStream<string, T>(lines, nameof(ObjectFileStream), (batch, _) => ObjectFiles.ParseLines(batch, typeInfo, source));
+    }
+
+    /// <summary>
+    /// The reflection-based form of <see cref="ObjectFileStream{T}(string, JsonTypeInfo{T})"/> (<c>null</c> options:
+    /// <see cref="JsonSerializerOptions.Default"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="directory"/> is empty.</exception>
+    [RequiresUnreferencedCode(ObjectFiles.ReflectionWarning)]
+    [RequiresDynamicCode(ObjectFiles.ReflectionWarning)]
+    public DStream<T> ObjectFileStream<T>(string directory, JsonSerializerOptions? options = null) => ObjectFileStream(directory, ObjectFiles.TypeInfo<T>(options));
 }

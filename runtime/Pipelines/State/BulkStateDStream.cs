@@ -18,6 +18,8 @@ internal sealed class BulkStateDStream<TKey, TValue, TState> : KeyedStateDStream
         _update = update;
     }
 
+    protected override bool NoBatchWithoutState => true;
+
     protected override (Dictionary<TKey, StateEntry<TState>> Next, Batch<(TKey Key, TState State)>? Output) Step(
         BatchTime time, Batch<(TKey Key, TValue Value)> input, Dictionary<TKey, StateEntry<TState>> previous, bool produceOutput)
     {

@@ -73,7 +73,14 @@ internal abstract class KeyedStateDStream<TKey, TValue, TState, TOut> : DStream<
             Batch<TOut>? output = null;
             for (var step = FirstTimeAfter(start, zero); step <= time; step += SlideDuration)
             {
-                var input = _parent.GetOrCompute(step) ?? Batch<(TKey, TValue)>.Empty;
+                var parentBatch = _parent.GetOrCompute(step);
+                if (parentBatch is null && NoBatchWithoutState && StateTime is null)
+                {
+                    output = null; // Spark's StateDStream: no previous state and no parent batch gives no batch
+                    continue;
+                }
+
+                var input = parentBatch ?? Batch<(TKey, TValue)>.Empty;
                 var previous = _pendingInitialState is { } initial ? StampInitialState(initial, step) : _store;
                 var (next, stepOutput) = Step(step, input, previous, produceOutput: step == time);
                 _store = next;
@@ -90,6 +97,15 @@ internal abstract class KeyedStateDStream<TKey, TValue, TState, TOut> : DStream<
             throw;
         }
     }
+
+    /// <summary>
+    /// Whether a time at which the parent has no batch (not even an empty one) gives no batch while the stream has no
+    /// state yet (it never had a parent batch; an initial state does not count), as Spark's <c>StateDStream</c>
+    /// (<c>UpdateStateByKey</c>) does. Once it has a state, a missing parent batch is folded in as an empty one (the
+    /// update function is called for every key with no values). Otherwise a missing batch always reads as empty
+    /// (Spark's <c>mapWithState</c>).
+    /// </summary>
+    protected virtual bool NoBatchWithoutState => false;
 
     /// <summary>
     /// Folds the parent batch at <paramref name="time"/> into <paramref name="previous"/>. Must not change

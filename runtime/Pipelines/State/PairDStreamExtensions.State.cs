@@ -33,16 +33,56 @@ public static partial class PairDStreamExtensions
 
     /// <summary>
     /// <see cref="UpdateStateByKey{TKey, TValue, TState}(DStream{ValueTuple{TKey, TValue}}, Func{IReadOnlyList{TValue}, Optional{TState}, Optional{TState}})"/>
-    /// with a partition count (Spark's <c>numPartitions</c>), accepted for source compatibility: this runtime
-    /// keeps a stream's state in one process, so it only checks the value.
+    /// with the state in <paramref name="numPartitions"/> partitions (Spark's <c>updateStateByKey(func, numPartitions)</c>;
+    /// Spark's <c>HashPartitioner(n)</c> is <c>numPartitions: n</c>). The count is kept on the stream
+    /// (<see cref="DStream.NumPartitions"/>) and takes effect where batches run in parallel partitions; the states are
+    /// the same for any count.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="numPartitions"/> is not positive.</exception>
     public static DStream<(TKey Key, TState State)> UpdateStateByKey<TKey, TValue, TState>(
         this DStream<(TKey Key, TValue Value)> stream, Func<IReadOnlyList<TValue>, Optional<TState>, Optional<TState>> update, int numPartitions)
         where TKey : notnull
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(numPartitions);
-        return stream.UpdateStateByKey(update);
+        DStream.RequirePartitions(numPartitions, nameof(UpdateStateByKey));
+        return DStream.WithNumPartitions(stream.UpdateStateByKey(update), numPartitions, nameof(UpdateStateByKey));
+    }
+
+    /// <summary>
+    /// The form of <c>UpdateStateByKey</c> whose function also gets the batch time and the key, with the state in
+    /// <paramref name="numPartitions"/> partitions (Spark's <c>updateStateByKey(func, partitioner, initialRDD)</c> with a
+    /// <c>HashPartitioner(numPartitions)</c>), optionally starting from <paramref name="initialState"/>. The count is kept
+    /// on the stream (<see cref="DStream.NumPartitions"/>) and takes effect where batches run in parallel partitions.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="numPartitions"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">A key appears twice in <paramref name="initialState"/>.</exception>
+    public static DStream<(TKey Key, TState State)> UpdateStateByKey<TKey, TValue, TState>(
+        this DStream<(TKey Key, TValue Value)> stream,
+        Func<BatchTime, TKey, IReadOnlyList<TValue>, Optional<TState>, Optional<TState>> update,
+        int numPartitions,
+        IEnumerable<(TKey Key, TState State)>? initialState = null)
+        where TKey : notnull
+    {
+        DStream.RequirePartitions(numPartitions, nameof(UpdateStateByKey));
+        return DStream.WithNumPartitions(stream.UpdateStateByKey(update, initialState), numPartitions, nameof(UpdateStateByKey));
+    }
+
+    /// <summary>
+    /// The iterator form of <c>UpdateStateByKey</c> with the state in <paramref name="numPartitions"/> partitions
+    /// (Spark's <c>updateStateByKey(func, partitioner, rememberPartitioner, initialRDD)</c> with a
+    /// <c>HashPartitioner(numPartitions)</c>), optionally starting from <paramref name="initialState"/>. The count is kept
+    /// on the stream (<see cref="DStream.NumPartitions"/>) and takes effect where batches run in parallel partitions.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="numPartitions"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">A key appears twice in <paramref name="initialState"/>.</exception>
+    public static DStream<(TKey Key, TState State)> UpdateStateByKey<TKey, TValue, TState>(
+        this DStream<(TKey Key, TValue Value)> stream,
+        Func<IEnumerable<(TKey Key, IReadOnlyList<TValue> Values, Optional<TState> State)>, IEnumerable<(TKey Key, TState State)>> update,
+        int numPartitions,
+        IEnumerable<(TKey Key, TState State)>? initialState = null)
+        where TKey : notnull
+    {
+        DStream.RequirePartitions(numPartitions, nameof(UpdateStateByKey));
+        return DStream.WithNumPartitions(stream.UpdateStateByKey(update, initialState), numPartitions, nameof(UpdateStateByKey));
     }
 
     /// <summary>
@@ -128,6 +168,7 @@ public static partial class PairDStreamExtensions
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(spec);
-        return new MapWithStateDStream<TKey, TValue, TState, TMapped>(new MapWithStateCore<TKey, TValue, TState, TMapped>(stream, spec));
+        var mapped = new MapWithStateDStream<TKey, TValue, TState, TMapped>(new MapWithStateCore<TKey, TValue, TState, TMapped>(stream, spec));
+        return spec.PartitionCount is { } partitions ? DStream.WithNumPartitions(mapped, partitions, nameof(MapWithState)) : mapped;
     }
 }

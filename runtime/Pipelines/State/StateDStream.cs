@@ -19,6 +19,8 @@ internal sealed class StateDStream<TKey, TValue, TState> : KeyedStateDStream<TKe
         _update = update;
     }
 
+    protected override bool NoBatchWithoutState => true;
+
     protected override (Dictionary<TKey, StateEntry<TState>> Next, Batch<(TKey Key, TState State)>? Output) Step(
         BatchTime time, Batch<(TKey Key, TValue Value)> input, Dictionary<TKey, StateEntry<TState>> previous, bool produceOutput)
     {

@@ -87,13 +87,15 @@ public sealed class StateSpec<TKey, TValue, TState, TMapped>
     }
 
     /// <summary>
-    /// The number of partitions of the state (Spark's <c>numPartitions</c>). Accepted for source compatibility:
-    /// this runtime keeps each stream's state in one process, so it only checks the value.
+    /// The number of partitions of the state (Spark's <c>StateSpec.numPartitions</c>; Spark's
+    /// <c>partitioner(new HashPartitioner(n))</c> is <c>NumPartitions(n)</c>). <c>MapWithState</c> keeps it on its stream
+    /// (<see cref="DStream.NumPartitions"/>); it takes effect where batches run in parallel partitions, and the mapped
+    /// records and states are the same for any count.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The count is not positive.</exception>
     public StateSpec<TKey, TValue, TState, TMapped> NumPartitions(int numPartitions)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(numPartitions);
+        DStream.RequirePartitions(numPartitions, "StateSpec.NumPartitions");
         return new(this) { PartitionCount = numPartitions };
     }
 }

@@ -3,7 +3,9 @@ namespace Pipelines.Testing;
 /// <summary>
 /// Runs a stream operation on given input batches with a <see cref="ManualClock"/>, batch by batch, and
 /// returns what it produced. Input batch i (from 0) is the batch at time (i + 1) * interval; after the input
-/// ends, batches are empty. Never waits on the wall clock.
+/// ends, batches are empty. A <c>null</c> input batch means "no batch" at that time, not an empty batch (Spark's
+/// <c>TestInputStream</c> returning <c>None</c>; see <see cref="StreamingContext.QueueStream{T}(IEnumerable{IEnumerable{T}}, bool, IEnumerable{T})"/>).
+/// Never waits on the wall clock.
 /// </summary>
 /// <example>
 /// <code>
@@ -22,7 +24,7 @@ public static class StreamingTest
     /// </summary>
     /// <exception cref="StreamingOperatorException">A batch failed (the first failure is thrown).</exception>
     public static IReadOnlyList<IReadOnlyList<TOut>> Run<TIn, TOut>(
-        IEnumerable<IEnumerable<TIn>> input, Func<DStream<TIn>, DStream<TOut>> operation, int numBatches, TimeSpan? batchInterval = null)
+        IEnumerable<IEnumerable<TIn>?> input, Func<DStream<TIn>, DStream<TOut>> operation, int numBatches, TimeSpan? batchInterval = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(operation);
@@ -32,8 +34,8 @@ public static class StreamingTest
 
     /// <summary>The two-input form of <see cref="Run{TIn, TOut}"/>, for joins, unions and <c>TransformWith</c>.</summary>
     public static IReadOnlyList<IReadOnlyList<TOut>> Run<TIn1, TIn2, TOut>(
-        IEnumerable<IEnumerable<TIn1>> input1,
-        IEnumerable<IEnumerable<TIn2>> input2,
+        IEnumerable<IEnumerable<TIn1>?> input1,
+        IEnumerable<IEnumerable<TIn2>?> input2,
         Func<DStream<TIn1>, DStream<TIn2>, DStream<TOut>> operation,
         int numBatches,
         TimeSpan? batchInterval = null)
@@ -50,7 +52,7 @@ public static class StreamingTest
     /// each batch's output and failure (e.g. a batch that fails while the next ones go on).
     /// </summary>
     public static StreamingTestRun<TOut> Start<TIn, TOut>(
-        IEnumerable<IEnumerable<TIn>> input, Func<DStream<TIn>, DStream<TOut>> operation, TimeSpan? batchInterval = null, StreamingOptions? options = null)
+        IEnumerable<IEnumerable<TIn>?> input, Func<DStream<TIn>, DStream<TOut>> operation, TimeSpan? batchInterval = null, StreamingOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(operation);
@@ -59,8 +61,8 @@ public static class StreamingTest
 
     /// <summary>The two-input form of <see cref="Start{TIn, TOut}"/>.</summary>
     public static StreamingTestRun<TOut> Start<TIn1, TIn2, TOut>(
-        IEnumerable<IEnumerable<TIn1>> input1,
-        IEnumerable<IEnumerable<TIn2>> input2,
+        IEnumerable<IEnumerable<TIn1>?> input1,
+        IEnumerable<IEnumerable<TIn2>?> input2,
         Func<DStream<TIn1>, DStream<TIn2>, DStream<TOut>> operation,
         TimeSpan? batchInterval = null,
         StreamingOptions? options = null)

@@ -22,4 +22,19 @@ public static partial class DStreamExtensions
         return new ReducedWindowedDStream<T, long>(
             ones, name, static (a, b) => a + b, static (a, b) => a - b, static pair => pair.Value != 0, windowDuration, slideDuration);
     }
+
+    /// <summary>
+    /// <see cref="CountByValueAndWindow{T}(DStream{T}, TimeSpan, TimeSpan)"/> with the result in
+    /// <paramref name="numPartitions"/> partitions (Spark's <c>countByValueAndWindow(window, slide, numPartitions)</c>).
+    /// The count is kept on the stream (<see cref="DStream.NumPartitions"/>) and takes effect where batches run in
+    /// parallel partitions; the counts are the same for any count of partitions.
+    /// </summary>
+    /// <exception cref="ArgumentException">A duration is not positive or not a multiple of the stream's slide.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="numPartitions"/> is not positive.</exception>
+    public static DStream<(T Value, long Count)> CountByValueAndWindow<T>(this DStream<T> stream, TimeSpan windowDuration, TimeSpan slideDuration, int numPartitions)
+        where T : notnull
+    {
+        DStream.RequirePartitions(numPartitions, nameof(CountByValueAndWindow));
+        return DStream.WithNumPartitions(stream.CountByValueAndWindow(windowDuration, slideDuration), numPartitions, nameof(CountByValueAndWindow));
+    }
 }

@@ -45,6 +45,22 @@ public static partial class PairDStreamExtensions
     }
 
     /// <summary>
+    /// <see cref="ReduceByKeyAndWindow{TKey, TValue}(DStream{ValueTuple{TKey, TValue}}, Func{TValue, TValue, TValue}, TimeSpan, TimeSpan)"/>
+    /// with the result in <paramref name="numPartitions"/> partitions (Spark's <c>reduceByKeyAndWindow(func, window,
+    /// slide, numPartitions)</c>). The count is kept on the stream (<see cref="DStream.NumPartitions"/>) and takes
+    /// effect where batches run in parallel partitions; the window's results are the same for any count.
+    /// </summary>
+    /// <exception cref="ArgumentException">A duration is not positive or not a multiple of the stream's slide.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="numPartitions"/> is not positive.</exception>
+    public static DStream<(TKey Key, TValue Value)> ReduceByKeyAndWindow<TKey, TValue>(
+        this DStream<(TKey Key, TValue Value)> stream, Func<TValue, TValue, TValue> reducer, TimeSpan windowDuration, TimeSpan slideDuration, int numPartitions)
+        where TKey : notnull
+    {
+        DStream.RequirePartitions(numPartitions, nameof(ReduceByKeyAndWindow));
+        return DStream.WithNumPartitions(stream.ReduceByKeyAndWindow(reducer, windowDuration, slideDuration), numPartitions, nameof(ReduceByKeyAndWindow));
+    }
+
+    /// <summary>
     /// The incremental form of <c>ReduceByKeyAndWindow</c> (Spark's <c>reduceByKeyAndWindow</c> with
     /// <c>invReduceFunc</c>): each window is the previous window's result, plus the values entering (with
     /// <paramref name="reducer"/>) and minus the values leaving (with <paramref name="inverseReducer"/>). It keeps
@@ -86,6 +102,29 @@ public static partial class PairDStreamExtensions
             stream, nameof(ReduceByKeyAndWindow), reducer, inverseReducer, filter, windowDuration, slideDuration ?? stream.SlideDuration);
     }
 
+    /// <summary>
+    /// The incremental form of <c>ReduceByKeyAndWindow</c> with the result in <paramref name="numPartitions"/>
+    /// partitions (Spark's <c>reduceByKeyAndWindow(func, invFunc, window, slide, numPartitions, filterFunc)</c>). The
+    /// count is kept on the stream (<see cref="DStream.NumPartitions"/>) and takes effect where batches run in parallel
+    /// partitions; the window's results are the same for any count.
+    /// </summary>
+    /// <exception cref="ArgumentException">A duration is not positive or not a multiple of the stream's slide.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="numPartitions"/> is not positive.</exception>
+    public static DStream<(TKey Key, TValue Value)> ReduceByKeyAndWindow<TKey, TValue>(
+        this DStream<(TKey Key, TValue Value)> stream,
+        Func<TValue, TValue, TValue> reducer,
+        Func<TValue, TValue, TValue> inverseReducer,
+        TimeSpan windowDuration,
+        TimeSpan slideDuration,
+        int numPartitions,
+        Func<(TKey Key, TValue Value), bool>? filter = null)
+        where TKey : notnull
+    {
+        DStream.RequirePartitions(numPartitions, nameof(ReduceByKeyAndWindow));
+        return DStream.WithNumPartitions(
+            stream.ReduceByKeyAndWindow(reducer, inverseReducer, windowDuration, slideDuration, filter), numPartitions, nameof(ReduceByKeyAndWindow));
+    }
+
     /// <summary>For each batch, each key with its values in the last <paramref name="windowDuration"/>, with the stream's slide (Spark's <c>groupByKeyAndWindow</c>).</summary>
     /// <exception cref="ArgumentException">The window is not positive or not a multiple of the stream's slide.</exception>
     public static DStream<(TKey Key, IReadOnlyList<TValue> Values)> GroupByKeyAndWindow<TKey, TValue>(
@@ -109,5 +148,21 @@ public static partial class PairDStreamExtensions
         const string name = nameof(GroupByKeyAndWindow);
         var window = new WindowedDStream<(TKey, TValue)>(stream, name, windowDuration, slideDuration);
         return new TransformedDStream<(TKey, TValue), (TKey, IReadOnlyList<TValue>)>(window, name, static (batch, _) => KeyedKernels.GroupByKey(batch));
+    }
+
+    /// <summary>
+    /// <see cref="GroupByKeyAndWindow{TKey, TValue}(DStream{ValueTuple{TKey, TValue}}, TimeSpan, TimeSpan)"/> with the
+    /// result in <paramref name="numPartitions"/> partitions (Spark's <c>groupByKeyAndWindow(window, slide,
+    /// numPartitions)</c>). The count is kept on the stream (<see cref="DStream.NumPartitions"/>) and takes effect where
+    /// batches run in parallel partitions; the groups are the same for any count.
+    /// </summary>
+    /// <exception cref="ArgumentException">A duration is not positive or not a multiple of the stream's slide.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="numPartitions"/> is not positive.</exception>
+    public static DStream<(TKey Key, IReadOnlyList<TValue> Values)> GroupByKeyAndWindow<TKey, TValue>(
+        this DStream<(TKey Key, TValue Value)> stream, TimeSpan windowDuration, TimeSpan slideDuration, int numPartitions)
+        where TKey : notnull
+    {
+        DStream.RequirePartitions(numPartitions, nameof(GroupByKeyAndWindow));
+        return DStream.WithNumPartitions(stream.GroupByKeyAndWindow(windowDuration, slideDuration), numPartitions, nameof(GroupByKeyAndWindow));
     }
 }

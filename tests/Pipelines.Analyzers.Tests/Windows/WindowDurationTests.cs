@@ -42,6 +42,24 @@ public class WindowDurationTests
             """);
 
     [Fact]
+    public Task The_numPartitions_overloads_of_window_and_state_operators_are_checked_like_the_others() =>
+        Verifier.AnalyzerAsync(Usings + """
+            public static class Job
+            {
+                public static void Run()
+                {
+                    var ssc = new StreamingContext(TimeSpan.FromSeconds(1));
+                    var pairs = ssc.QueueStream(new[] { new[] { ("a", 1) } });
+                    pairs.ReduceByKeyAndWindow((a, b) => a + b, TimeSpan.FromSeconds(4), {|PIPE003:TimeSpan.FromMilliseconds(1500)|}, 4).Print();
+                    pairs.ReduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, {|PIPE003:TimeSpan.FromMilliseconds(2500)|}, TimeSpan.FromSeconds(1), numPartitions: 2, filter: p => p.Value != 0).Print();
+                    pairs.GroupByKeyAndWindow(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), numPartitions: 3).Print();
+                    pairs.Map(p => p.Item1).CountByValueAndWindow({|PIPE003:TimeSpan.FromMilliseconds(700)|}, TimeSpan.FromSeconds(1), 2).Print();
+                    pairs.UpdateStateByKey((System.Collections.Generic.IReadOnlyList<int> v, Optional<int> s) => new Optional<int>(v.Count), 2).Print();
+                }
+            }
+            """);
+
+    [Fact]
     public Task Durations_held_in_locals_and_built_with_operators_are_evaluated() =>
         Verifier.AnalyzerAsync(Usings + """
             public static class Job
