@@ -9,6 +9,10 @@ missing=()
 # Playwright's own browser download does not work on these machines).
 command -v chromium > /dev/null 2>&1 || missing+=(chromium)
 
+# PostgreSQL's server binaries for the PostgreSQL sink's tests, which start their own cluster in a temp folder
+# (initdb + pg_ctl from /usr/lib/postgresql/<version>/bin; as root, they run it as the package's postgres user).
+ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || missing+=(postgresql)
+
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

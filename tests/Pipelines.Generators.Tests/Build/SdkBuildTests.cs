@@ -43,7 +43,7 @@ public sealed class SdkBuildTests : IDisposable
     private static readonly string[] ExpectedDiagnostics =
     [
         "ExtraPipelines.cs(8,10): warning PIPE102",
-        "FallbackPipelines.cs(11,92): warning PIPE002",
+        "FallbackPipelines.cs(8,92): warning PIPE002",
     ];
 
     private static readonly string[] ExpectedFallbacks = ["DefineCapture", "DefinePicked"];
