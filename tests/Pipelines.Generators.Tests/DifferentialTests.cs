@@ -233,6 +233,25 @@ public sealed class DifferentialTests
             threads: 1);
     }
 
+    /// <summary>(event second, value) records drifting forward with the batches and out of order, so some are late.</summary>
+    private static readonly Gen<(int, int)[][]> Events =
+        Gen.Select(Gen.Int[0, 40], Gen.Int[-3, 20]).Array[0, 10].Array[1, Batches];
+
+    [Fact]
+    public void Event_time_window_sums_match_interpreted() => Unary(Events, EventTimePipelines.DefineEventWindowSums, EventTimePipelines.CompileEventWindowSums);
+
+    [Fact]
+    public void Event_time_early_window_counts_match_interpreted() => Unary(Events, EventTimePipelines.DefineEarlyEventWindowCounts, EventTimePipelines.CompileEarlyEventWindowCounts);
+
+    [Fact]
+    public void Event_time_sessions_match_interpreted() => Unary(Events, EventTimePipelines.DefineSessions, EventTimePipelines.CompileSessions);
+
+    [Fact]
+    public void Event_time_late_records_side_output_matches_interpreted() => Unary(Events, EventTimePipelines.DefineLateRecords, EventTimePipelines.CompileLateRecords);
+
+    [Fact]
+    public void Event_time_timeouts_match_interpreted() => Unary(Events, EventTimePipelines.DefineEventTimeTimeouts, EventTimePipelines.CompileEventTimeTimeouts);
+
     private static void Unary<TIn, TOut>(Gen<TIn[][]> input, Func<DStream<TIn>, DStream<TOut>> define, Func<DStream<TIn>, DStream<TOut>> compile)
     {
         input.Sample(

@@ -108,9 +108,12 @@ public sealed class StepTests
                 "Pipelines.DStream`1" => typeof(DStream<>),
                 "Pipelines.DStreamExtensions" => typeof(DStreamExtensions),
                 "Pipelines.MapWithStateDStream`4" => typeof(MapWithStateDStream<,,,>),
+                "Pipelines.EventTimeDStream`1" => typeof(EventTimeDStream<>),
+                "Pipelines.EventTimeExtensions" => typeof(EventTimeExtensions),
+                "Pipelines.EventTimeAggregateDStream`2" => typeof(EventTimeAggregateDStream<,>),
                 _ => typeof(PairDStreamExtensions),
             };
-            Assert.Contains(declaring.GetMethods(), m => m.Name == info.Name);
+            Assert.Contains(declaring.GetMethods(), m => m.Name == info.Name && m.DeclaringType == declaring);
         }
     }
 

@@ -78,14 +78,15 @@ internal static class Planner
             }
 
             Walk(node.Input);
-            var runtime = OperatorCatalog.All[(int)node.Operator].Role == OperatorRole.Boundary;
+            var info = OperatorCatalog.All[(int)node.Operator];
+            var runtime = info.Role == OperatorRole.Boundary;
             if (runtime && node.Other >= 0)
             {
-                names.Add(node.Operator + "(" + Describe(node.Other) + ") (runtime)");
+                names.Add(info.Name + "(" + Describe(node.Other) + ") (runtime)");
             }
             else if (runtime)
             {
-                names.Add(node.Operator + " (runtime)");
+                names.Add(info.Name + " (runtime)");
             }
             else if (node.Other >= 0)
             {

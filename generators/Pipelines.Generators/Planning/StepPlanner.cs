@@ -115,8 +115,9 @@ internal sealed class StepPlanner
                 arguments.Add(node.Arguments!);
             }
 
+            var method = OperatorCatalog.All[(int)node.Operator].Name;
             var variable = _names.Fresh(Camel(node.Operator.ToString()));
-            _steps.Add(new StepPlan(variable, $"{receiver}.{node.Operator}({string.Join(", ", arguments)})", $"The runtime's {node.Operator}", node.Operator.ToString()));
+            _steps.Add(new StepPlan(variable, $"{receiver}.{method}({string.Join(", ", arguments)})", $"The runtime's {method}", method));
             result = (variable, variable.TrimStart('@'));
         }
         else

@@ -36,6 +36,21 @@ namespace Pipelines.Compilation
         Glom,
         MapBatch,
         Repartition,
+
+        // Event time: run by the runtime (a boundary each), so a definition using them still compiles its other stages.
+        WithEventTime,
+        EventTimeMap,
+        EventTimeFilter,
+        EventTimeFlatMap,
+        EventTimeMapValues,
+        WithTimestamps,
+        WindowByEventTime,
+        CountByEventWindow,
+        ReduceByKeyAndEventWindow,
+        CountByKeyAndEventWindow,
+        ReduceByKeyAndSessionWindow,
+        EventTimeMapWithState,
+        LateRecords,
     }
 
     /// <summary>How an operator takes part in fusion.</summary>
@@ -62,9 +77,10 @@ namespace Pipelines.Compilation
     /// <summary>One compiled operator: its runtime name, its role and the arguments its compiled overload takes.</summary>
     internal sealed class OperatorInfo
     {
-        public OperatorInfo(PipelineOperator op, OperatorRole role, string declaringType, int functionCount, int streamCount)
+        public OperatorInfo(PipelineOperator op, OperatorRole role, string declaringType, int functionCount, int streamCount, string? name = null)
         {
             Operator = op;
+            Name = name ?? op.ToString();
             Role = role;
             DeclaringType = declaringType;
             FunctionCount = functionCount;
@@ -74,8 +90,8 @@ namespace Pipelines.Compilation
         /// <summary>The operator.</summary>
         public PipelineOperator Operator { get; }
 
-        /// <summary>The method name, as the runtime spells it.</summary>
-        public string Name => Operator.ToString();
+        /// <summary>The method name, as the runtime spells it (the operator's name unless an event-time overload shares it).</summary>
+        public string Name { get; }
 
         /// <summary>How the operator fuses.</summary>
         public OperatorRole Role { get; }
@@ -103,6 +119,9 @@ namespace Pipelines.Compilation
         private const string Extensions = "Pipelines.DStreamExtensions";
         private const string Pairs = "Pipelines.PairDStreamExtensions";
         private const string MappedState = "Pipelines.MapWithStateDStream`4";
+        private const string EventTime = "Pipelines.EventTimeDStream`1";
+        private const string EventTimePairs = "Pipelines.EventTimeExtensions";
+        private const string EventTimeAggregate = "Pipelines.EventTimeAggregateDStream`2";
 
         /// <summary>Every compiled operator, in declaration order of <see cref="PipelineOperator"/>.</summary>
         public static readonly OperatorInfo[] All =
@@ -138,6 +157,19 @@ namespace Pipelines.Compilation
             new OperatorInfo(PipelineOperator.Glom, OperatorRole.Boundary, Stream, 0, 0),
             new OperatorInfo(PipelineOperator.MapBatch, OperatorRole.Boundary, Stream, 0, 0),
             new OperatorInfo(PipelineOperator.Repartition, OperatorRole.Boundary, Stream, 0, 0),
+            new OperatorInfo(PipelineOperator.WithEventTime, OperatorRole.Boundary, Stream, 0, 0),
+            new OperatorInfo(PipelineOperator.EventTimeMap, OperatorRole.Boundary, EventTime, 0, 0, "Map"),
+            new OperatorInfo(PipelineOperator.EventTimeFilter, OperatorRole.Boundary, EventTime, 0, 0, "Filter"),
+            new OperatorInfo(PipelineOperator.EventTimeFlatMap, OperatorRole.Boundary, EventTime, 0, 0, "FlatMap"),
+            new OperatorInfo(PipelineOperator.EventTimeMapValues, OperatorRole.Boundary, EventTimePairs, 0, 0, "MapValues"),
+            new OperatorInfo(PipelineOperator.WithTimestamps, OperatorRole.Boundary, EventTime, 0, 0),
+            new OperatorInfo(PipelineOperator.WindowByEventTime, OperatorRole.Boundary, EventTime, 0, 0),
+            new OperatorInfo(PipelineOperator.CountByEventWindow, OperatorRole.Boundary, EventTime, 0, 0),
+            new OperatorInfo(PipelineOperator.ReduceByKeyAndEventWindow, OperatorRole.Boundary, EventTimePairs, 0, 0),
+            new OperatorInfo(PipelineOperator.CountByKeyAndEventWindow, OperatorRole.Boundary, EventTimePairs, 0, 0),
+            new OperatorInfo(PipelineOperator.ReduceByKeyAndSessionWindow, OperatorRole.Boundary, EventTimePairs, 0, 0),
+            new OperatorInfo(PipelineOperator.EventTimeMapWithState, OperatorRole.Boundary, EventTimePairs, 0, 0, "MapWithState"),
+            new OperatorInfo(PipelineOperator.LateRecords, OperatorRole.Boundary, EventTimeAggregate, 0, 0),
         };
 
         /// <summary>Finds the compiled operator named <paramref name="name"/> declared by <paramref name="declaringType"/>.</summary>

@@ -20,6 +20,9 @@ internal sealed class MetricsListener : IStreamingListener
     /// <summary>Batch times at which no batch was cut because the queue was full.</summary>
     internal static readonly Counter<long> BatchesDeferred = Meter.CreateCounter<long>(StreamingMetrics.BatchesDeferred, description: "Batch times skipped because MaxQueuedBatches batches were queued");
 
+    /// <summary>Records the event-time operators dropped because they were later than the watermark (tag <c>operator</c>).</summary>
+    internal static readonly Counter<long> LateRecords = Meter.CreateCounter<long>(StreamingMetrics.LateRecords, description: "Records dropped by event-time operators because they were later than the watermark");
+
     /// <summary>Times the context started falling behind.</summary>
     internal static readonly Counter<long> FallingBehind = Meter.CreateCounter<long>(StreamingMetrics.FallingBehind, description: "Times the scheduling delay kept growing past the batch interval");
 

@@ -41,4 +41,7 @@ public static class StreamingMetrics
 
     /// <summary>Counter of records skipped because they are longer than <see cref="StreamingOptions.MaxRecordLength"/>.</summary>
     public const string RecordsTooLong = "pipelines.records.too_long";
+
+    /// <summary>Counter of records that event-time operators dropped because their event time was before the watermark (tag <c>operator</c>).</summary>
+    public const string LateRecords = "pipelines.eventtime.late_records";
 }
