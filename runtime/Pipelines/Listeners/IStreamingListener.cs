@@ -55,8 +55,8 @@ public interface IStreamingListener
 
     /// <summary>
     /// A stream computed its batch: the time spent in its own operator (for a compiled pipeline, its fused stage),
-    /// its records and partitions. Raised on the job thread, once per stream per batch, only when a listener's
-    /// <see cref="WantsStreamTimings"/> is true.
+    /// its records and partitions. Raised on the job thread, once per stream per batch, and delivered only to the
+    /// listeners whose <see cref="WantsStreamTimings"/> is true.
     /// </summary>
     void OnStreamComputed(StreamComputedInfo stream) { }
 }

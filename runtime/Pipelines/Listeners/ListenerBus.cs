@@ -56,7 +56,13 @@ internal sealed class ListenerBus
 
     public void CheckpointWritten(CheckpointInfo info) => Post(l => l.OnCheckpointWritten(info));
 
-    public void StreamComputed(StreamComputedInfo info) => Post(l => l.OnStreamComputed(info));
+    public void StreamComputed(StreamComputedInfo info) => Post(l =>
+    {
+        if (l.WantsStreamTimings)
+        {
+            l.OnStreamComputed(info);
+        }
+    });
 
     private void NoteTimingWish(IStreamingListener listener)
     {
