@@ -21,7 +21,8 @@
     fetch("api/snapshot", { headers: headers(), cache: "no-store" })
       .then(function (r) { if (!r.ok) throw new Error(r.status + " " + r.statusText); return r.json(); })
       .then(render)
-      .catch(function (e) { $("live").textContent = "error: " + e.message; $("live").className = "live"; })
+      // The server stops with its job: then nothing can be fetched and nothing can be stopped any more.
+      .catch(function (e) { $("live").textContent = "disconnected (" + e.message + ")"; $("live").className = "live"; $("stop").hidden = true; })
       .then(function () { fetching = false; if (again) { again = false; refresh(); } });
   }
 
@@ -200,6 +201,7 @@
     if (!token || !confirm("Stop the streaming job? Batches already cut finish first.")) return;
     fetch("api/stop", { method: "POST", headers: headers() }).then(function (r) {
       $("state").textContent = r.ok ? "Stopping…" : "Stop refused (" + r.status + ")";
+      if (r.ok) $("stop").hidden = true;
       refresh();
     });
   });

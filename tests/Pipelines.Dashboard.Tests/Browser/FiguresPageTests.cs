@@ -79,7 +79,8 @@ public sealed class FiguresPageTests(BrowserFixture browser)
             }
         };
         await page.GotoAsync(url.ToString());
-        await page.WaitForFunctionAsync("document.body.getAttribute('data-version') !== '-1'");
+        // A locator wait, not WaitForFunction: polling a script string is eval, which the page's CSP refuses.
+        await Expect(page.Locator("body")).Not.ToHaveAttributeAsync("data-version", "-1");
         Assert.Empty(_pageErrors);
         return page;
     }
