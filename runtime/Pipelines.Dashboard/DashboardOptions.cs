@@ -27,6 +27,15 @@ public sealed class DashboardOptions
     /// <summary>Completed batches kept for the page (Spark's <c>spark.streaming.ui.retainedBatches</c>, default 1000).</summary>
     public int RetainedBatches { get; init; } = 1000;
 
+    /// <summary>
+    /// Whether the dashboard stops when its streaming context stops (the default): the server is tied to the
+    /// context with <see cref="StreamingContext.DisposeOnStop"/>, so stopping or disposing the context also stops
+    /// serving, and <see cref="StreamingContext.StopAsync"/> completes after the server closed. Set it to
+    /// <c>false</c> to keep the page (with the final figures) up after the job ends; then dispose the
+    /// <see cref="DashboardServer"/> yourself.
+    /// </summary>
+    public bool StopWithContext { get; init; } = true;
+
     /// <summary>The page's title.</summary>
     public string Title { get; init; } = "Pipelines";
 }

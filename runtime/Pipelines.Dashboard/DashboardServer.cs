@@ -3,8 +3,9 @@ using Microsoft.AspNetCore.Builder;
 namespace Pipelines.Dashboard;
 
 /// <summary>
-/// A running dashboard (a Kestrel server). Dispose it to stop serving; the streaming context keeps running.
-/// Create it with <see cref="StreamingContextDashboardExtensions.UseDashboard"/>.
+/// A running dashboard (a Kestrel server). It stops when its streaming context stops (unless
+/// <see cref="DashboardOptions.StopWithContext"/> is off); dispose it to stop serving earlier, and the streaming
+/// context keeps running. Create it with <see cref="StreamingContextDashboardExtensions.UseDashboard"/>.
 /// </summary>
 public sealed class DashboardServer : IAsyncDisposable
 {
@@ -22,7 +23,7 @@ public sealed class DashboardServer : IAsyncDisposable
     /// <summary>The address the dashboard listens on, with the actual port (e.g. <c>http://127.0.0.1:4040/</c>).</summary>
     public Uri Url { get; }
 
-    /// <summary>Stops serving: open pages stop updating.</summary>
+    /// <summary>Stops serving: open pages stop updating. Safe to call more than once (the context calls it on stop).</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

@@ -20,7 +20,10 @@ public static class StreamingContextDashboardExtensions
     /// completed batches; receivers), a health verdict (also as JSON at <c>/api/status</c>) and the streams
     /// pushed with <see cref="DStreamDashboardExtensions.ToDashboard"/>. Call it before
     /// <see cref="StreamingContext.Start"/> to see every batch. By default it listens on 127.0.0.1:4040; the
-    /// address is logged and is <see cref="DashboardServer.Url"/>.
+    /// address is logged and is <see cref="DashboardServer.Url"/>. The page also shows what Spark's tab does not:
+    /// the time of each stream's own operator or fused stage, the keyed state and window data each stream holds, its
+    /// partitions, each input's backpressure rate and write-ahead log, and the checkpoints' write time and size. The
+    /// server stops with the context (see <see cref="DashboardOptions.StopWithContext"/>).
     /// </summary>
     /// <example>
     /// <code>
@@ -33,7 +36,7 @@ public static class StreamingContextDashboardExtensions
     /// </example>
     /// <param name="context">The context to show.</param>
     /// <param name="options">Address, port, token and history; <c>null</c> for the defaults.</param>
-    /// <returns>The running server; dispose it to stop serving.</returns>
+    /// <returns>The running server; it stops with the context, or earlier when disposed.</returns>
     /// <exception cref="ArgumentException">The address is not loopback and no token (of at least 16 characters) is set, or a setting is out of range.</exception>
     /// <exception cref="IOException">The port is in use.</exception>
     public static DashboardServer UseDashboard(this StreamingContext context, DashboardOptions? options = null) =>
@@ -43,7 +46,7 @@ public static class StreamingContextDashboardExtensions
     /// <param name="context">The context to show.</param>
     /// <param name="options">Address, port, token and history; <c>null</c> for the defaults.</param>
     /// <param name="cancellationToken">Cancels starting the server.</param>
-    /// <returns>The running server; dispose it to stop serving.</returns>
+    /// <returns>The running server; it stops with the context, or earlier when disposed.</returns>
     /// <exception cref="ArgumentException">The address is not loopback and no token (of at least 16 characters) is set, or a setting is out of range.</exception>
     /// <exception cref="IOException">The port is in use.</exception>
     public static async Task<DashboardServer> UseDashboardAsync(this StreamingContext context, DashboardOptions? options = null, CancellationToken cancellationToken = default)
@@ -85,7 +88,13 @@ public static class StreamingContextDashboardExtensions
         var url = new Uri(address.EndsWith('/') ? address : address + "/");
         context.Options.LoggerFactory.CreateLogger("Pipelines.Dashboard").LogInformation(
             "Pipelines dashboard listening on {Url}{Access}", url, IPAddress.IsLoopback(options.Address) ? "" : " (token required)");
-        return new DashboardServer(app, stopping, url);
+        var server = new DashboardServer(app, stopping, url);
+        if (options.StopWithContext)
+        {
+            context.DisposeOnStop(server);
+        }
+
+        return server;
     }
 
     private static void Validate(DashboardOptions options)

@@ -43,7 +43,7 @@ internal static class DashboardEndpoints
         app.MapGet("/dashboard.js", context => Resource(context, "dashboard.js", "text/javascript; charset=utf-8"));
         app.MapGet("/dashboard.css", context => Resource(context, "dashboard.css", "text/css; charset=utf-8"));
         app.MapGet("/api/snapshot", context => WriteJson(context, Snapshot(hub, options, guard)));
-        app.MapGet("/api/status", context => WriteJson(context, HealthVerdict.From(hub.Statistics.Snapshot(), hub.Context.State)));
+        app.MapGet("/api/status", context => WriteJson(context, HealthVerdict.From(hub.Statistics.Snapshot(), hub.Context.State) with { Figures = hub.Figures.Snapshot(hub.Context) }));
         app.MapGet("/api/events", context => StreamEventsAsync(context, hub, stopping));
         app.MapPost("/api/stop", context => StopAsync(context, hub, guard));
     }
@@ -66,6 +66,7 @@ internal static class DashboardEndpoints
             StopEnabled = guard.CanStop,
             Status = HealthVerdict.From(statistics, hub.Context.State),
             Statistics = statistics,
+            Figures = hub.Figures.Snapshot(hub.Context),
             Results = results,
         };
     }

@@ -23,11 +23,17 @@ internal sealed class DashboardHub
         Statistics = new StreamingStatistics(context.TimeProvider, context.BatchInterval, new DashboardOptions().RetainedBatches);
         Statistics.Changed += NotifyChanged;
         context.AddStreamingListener(Statistics);
+        Figures = new RuntimeFigures();
+        Figures.Changed += NotifyChanged;
+        context.AddStreamingListener(Figures);
     }
 
     public StreamingContext Context { get; }
 
     public StreamingStatistics Statistics { get; }
+
+    /// <summary>Per-stream timings, state, windows, partitions, inputs and checkpoints.</summary>
+    public RuntimeFigures Figures { get; }
 
     /// <summary>Grows by one on every change.</summary>
     public long Version => Interlocked.Read(ref _version);

@@ -26,6 +26,12 @@ internal sealed record HealthVerdict(
     double? LastSchedulingDelayMs,
     int QueuedBatches)
 {
+    /// <summary>
+    /// The figures Spark does not show (per-stream time, state, windows, partitions, inputs' rates and write-ahead
+    /// logs, checkpoints); set by <c>/api/status</c>.
+    /// </summary>
+    public FiguresView? Figures { get; init; }
+
     /// <summary>How many recent batches the verdict looks at.</summary>
     public const int Window = 10;
 

@@ -21,7 +21,8 @@
     fetch("api/snapshot", { headers: headers(), cache: "no-store" })
       .then(function (r) { if (!r.ok) throw new Error(r.status + " " + r.statusText); return r.json(); })
       .then(render)
-      .catch(function (e) { $("live").textContent = "error: " + e.message; $("live").className = "live"; })
+      // The server stops with its job: then nothing can be fetched and nothing can be stopped any more.
+      .catch(function (e) { $("live").textContent = "disconnected (" + e.message + ")"; $("live").className = "live"; $("stop").hidden = true; })
       .then(function () { fetching = false; if (again) { again = false; refresh(); } });
   }
 
@@ -100,6 +101,42 @@
       '<td class="outputs">' + outputsCell(b) + '</td><td class="status">' + statusCell(b) + "</td></tr>";
   }
 
+  function bytes(v) {
+    if (v == null) return "–";
+    if (v < 1024) return v + " B";
+    var units = ["KiB", "MiB", "GiB", "TiB"], u = -1;
+    do { v /= 1024; u++; } while (v >= 1024 && u < units.length - 1);
+    return round1(v) + " " + units[u];
+  }
+
+  function opt(v) { return v == null ? "–" : num(v); }
+
+  function renderFigures(f) {
+    var c = f.checkpoint;
+    $("checkpoint").textContent = c ? ms(c.durationMs) + " · " + bytes(c.bytes) : "none";
+    $("checkpoint").setAttribute("data-bytes", c ? c.bytes : "");
+    $("checkpoint").setAttribute("data-duration-ms", c ? c.durationMs : "");
+    $("checkpoint-note").textContent = c ? c.count + " written, avg " + ms(c.averageDurationMs) + ", last at " + clock(c.time) : "";
+    $("wal").textContent = bytes(f.writeAheadLogBytes);
+    $("wal").setAttribute("data-bytes", f.writeAheadLogBytes == null ? "" : f.writeAheadLogBytes);
+    $("partitions").textContent = f.maxPartitions || "–";
+    $("streams").tBodies[0].innerHTML = f.streams.map(function (s) {
+      var held = s.windowBatches == null ? "–" : s.windowBatches + " batches · " + s.windowRecords + " records";
+      return '<tr data-stream-id="' + s.id + '"><td>' + s.id + '</td><td class="name">' + esc(s.name) + "</td><td>" + esc(s.kind) + "</td><td>" + s.dependsOn.join(", ") +
+        '</td><td class="num own-last" data-ms="' + (s.lastOwnTimeMs == null ? "" : s.lastOwnTimeMs) + '">' + ms(s.lastOwnTimeMs) +
+        '</td><td class="num own-avg" data-ms="' + (s.averageOwnTimeMs == null ? "" : s.averageOwnTimeMs) + '">' + ms(s.averageOwnTimeMs) +
+        '</td><td class="num records">' + opt(s.lastRecords) + '</td><td class="num partitions">' + opt(s.partitions) +
+        '</td><td class="num remembered">' + s.rememberedBatches + " batches · " + s.rememberedRecords + ' records</td><td class="num state-keys">' + opt(s.stateKeys) +
+        '</td><td class="num state-bytes" data-bytes="' + (s.stateBytes == null ? "" : s.stateBytes) + '">' + bytes(s.stateBytes) +
+        '</td><td class="num window-held" data-batches="' + (s.windowBatches == null ? "" : s.windowBatches) + '">' + held + "</td></tr>";
+    }).join("") || '<tr><td colspan="12">The job has not started.</td></tr>';
+    $("inputs").tBodies[0].innerHTML = f.inputs.map(function (i) {
+      return '<tr data-input-id="' + i.inputId + '"><td>' + i.inputId + "</td><td>" + esc(i.name) + '</td><td class="num rate" data-rate="' + (i.rateLimit == null ? "" : i.rateLimit) + '">' +
+        (i.rateLimit == null ? "unlimited" : num(i.rateLimit) + " records/s") + '</td><td class="num wal" data-bytes="' + (i.writeAheadLogBytes == null ? "" : i.writeAheadLogBytes) + '">' +
+        (i.writeAheadLogBytes == null ? "none" : bytes(i.writeAheadLogBytes)) + "</td></tr>";
+    }).join("") || '<tr><td colspan="4">No inputs.</td></tr>';
+  }
+
   function average(values) { return values.length ? values.reduce(function (a, v) { return a + v; }, 0) / values.length : null; }
 
   function render(s) {
@@ -142,6 +179,7 @@
       return '<tr data-stream="' + r.streamId + '"><td>' + r.streamId + "</td><td>" + esc(r.name) + "</td><td>" + esc(r.state) + '</td><td class="num errors">' + r.errors + "</td><td>" + esc(r.lastError || "") + "</td></tr>";
     }).join("") : '<tr><td colspan="5">No receivers (queue, file or direct inputs only).</td></tr>';
 
+    renderFigures(s.figures);
     renderResults(s.results);
     document.body.setAttribute("data-version", s.version);
   }
@@ -163,6 +201,7 @@
     if (!token || !confirm("Stop the streaming job? Batches already cut finish first.")) return;
     fetch("api/stop", { method: "POST", headers: headers() }).then(function (r) {
       $("state").textContent = r.ok ? "Stopping…" : "Stop refused (" + r.status + ")";
+      if (r.ok) $("stop").hidden = true;
       refresh();
     });
   });

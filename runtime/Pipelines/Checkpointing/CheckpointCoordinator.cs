@@ -11,7 +11,7 @@ namespace Pipelines.Checkpointing;
 /// inputs, journals every generated batch before it is queued, writes checkpoints after completed batches
 /// (when due) and on graceful stop, and trims the journal to what the retained checkpoints may still need.
 /// </summary>
-internal sealed class CheckpointCoordinator : IDisposable
+internal sealed partial class CheckpointCoordinator : IDisposable
 {
     private readonly StreamingContext _context;
     private readonly ILogger _logger;
@@ -496,6 +496,7 @@ internal sealed class CheckpointCoordinator : IDisposable
         }
 
         var options = Options.SerializerOptions;
+        var started = _context.TimeProvider.GetTimestamp();
         var path = Store.Write(time, destination => CheckpointMetadata.Write(
             destination,
             _context.BatchInterval,
@@ -560,6 +561,7 @@ internal sealed class CheckpointCoordinator : IDisposable
         }
 
         _logger.LogDebug("Wrote the checkpoint of {Time} to {Path}", time, path);
+        ReportWritten(time, path, started);
     }
 
     private void Restore(CheckpointMetadata checkpoint)

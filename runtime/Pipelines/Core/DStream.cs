@@ -55,6 +55,9 @@ public abstract class DStream
     /// <summary>The streams this one is computed from.</summary>
     internal abstract IReadOnlyList<DStream> Dependencies { get; }
 
+    /// <summary>The stream's id in <see cref="StreamingContext.DescribeStreams"/> (its place in the stream graph), once the context started; -1 before.</summary>
+    internal int GraphId { get; set; } = -1;
+
     /// <summary>The context's zero time, once the context started; batches exist at zero + k * slide, k &gt; 0.</summary>
     internal BatchTime? ZeroTime { get; private set; }
 
@@ -249,6 +252,7 @@ public abstract partial class DStream<T> : DStream
         ThrowIfFailedBelow(time);
         Batch<T>? batch;
         EnterCompute();
+        var timer = StreamTimer.Start(this);
         try
         {
             if (ComputingDeep)
@@ -264,6 +268,7 @@ public abstract partial class DStream<T> : DStream
         }
         finally
         {
+            timer.Stop();
             ExitCompute();
         }
 
@@ -272,6 +277,7 @@ public abstract partial class DStream<T> : DStream
             _generated[time] = batch;
         }
 
+        timer.Report(this, time, batch);
         return batch;
     }
 

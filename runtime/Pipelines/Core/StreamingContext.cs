@@ -127,6 +127,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
             var interval = BatchTime.ToMilliseconds(BatchInterval);
             var zero = StartCheckpointing(new BatchTime(Math.DivRem(now, interval, out var rem) * interval - (rem < 0 ? interval : 0)));
             Graph = StreamGraph.Build(_outputs);
+            AssignStreamIds(Graph);
             Graph.Initialize(zero);
             Graph.Validate();
             Graph.Remember(_rememberDuration);
@@ -136,6 +137,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
             State = StreamingContextState.Active;
             _scheduler.Start();
             RegisterShutdownSignals();
+            StreamingGauges.Track(this);
             Listeners.StreamingStarted(zero);
             _logger.LogInformation("StreamingContext started at zero time {ZeroTime} with batch interval {BatchInterval}", zero, BatchInterval);
         }
@@ -197,6 +199,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
         finally
         {
             DisposeShutdownSignals();
+            await DisposeStopResourcesAsync().ConfigureAwait(false);
             _logger.LogInformation("StreamingContext stopped (graceful: {Graceful})", graceful);
             _terminated.TrySetResult();
         }

@@ -42,6 +42,23 @@ public interface IStreamingListener
 
     /// <summary>The context caught up after <see cref="OnFallingBehind"/>: a batch started within one batch interval.</summary>
     void OnCaughtUp(FallingBehindInfo info) { }
+
+    /// <summary>The context wrote a checkpoint: its batch time, how long writing took and its size.</summary>
+    void OnCheckpointWritten(CheckpointInfo checkpoint) { }
+
+    /// <summary>
+    /// Whether this listener wants <see cref="OnStreamComputed"/>. Timing each stream costs two clock reads and
+    /// one event per stream per batch (never per record), so the context measures streams only while a listener
+    /// asks for it; read when the listener is added.
+    /// </summary>
+    bool WantsStreamTimings => false;
+
+    /// <summary>
+    /// A stream computed its batch: the time spent in its own operator (for a compiled pipeline, its fused stage),
+    /// its records and partitions. Raised on the job thread, once per stream per batch, and delivered only to the
+    /// listeners whose <see cref="WantsStreamTimings"/> is true.
+    /// </summary>
+    void OnStreamComputed(StreamComputedInfo stream) { }
 }
 
 /// <summary>The figures behind a falling-behind or caught-up event.</summary>

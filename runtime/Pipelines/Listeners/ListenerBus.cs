@@ -7,12 +7,20 @@ internal sealed class ListenerBus
 {
     private readonly List<IStreamingListener> _listeners;
     private readonly ILogger _logger;
+    private volatile bool _wantsStreamTimings;
 
     public ListenerBus(IEnumerable<IStreamingListener> listeners, ILogger logger)
     {
         _listeners = [.. listeners, new MetricsListener()];
         _logger = logger;
+        foreach (var listener in _listeners)
+        {
+            NoteTimingWish(listener);
+        }
     }
+
+    /// <summary>Whether a listener asked for <see cref="IStreamingListener.OnStreamComputed"/> (read on the job thread before each stream computes).</summary>
+    public bool WantsStreamTimings => _wantsStreamTimings;
 
     public void Add(IStreamingListener listener)
     {
@@ -20,6 +28,8 @@ internal sealed class ListenerBus
         {
             _listeners.Add(listener);
         }
+
+        NoteTimingWish(listener);
     }
 
     public void StreamingStarted(BatchTime zero) => Post(l => l.OnStreamingStarted(zero));
@@ -43,6 +53,31 @@ internal sealed class ListenerBus
     public void FallingBehind(FallingBehindInfo info) => Post(l => l.OnFallingBehind(info));
 
     public void CaughtUp(FallingBehindInfo info) => Post(l => l.OnCaughtUp(info));
+
+    public void CheckpointWritten(CheckpointInfo info) => Post(l => l.OnCheckpointWritten(info));
+
+    public void StreamComputed(StreamComputedInfo info) => Post(l =>
+    {
+        if (l.WantsStreamTimings)
+        {
+            l.OnStreamComputed(info);
+        }
+    });
+
+    private void NoteTimingWish(IStreamingListener listener)
+    {
+        try
+        {
+            if (listener.WantsStreamTimings)
+            {
+                _wantsStreamTimings = true;
+            }
+        }
+        catch (Exception error)
+        {
+            _logger.LogError(error, "Streaming listener {Listener} threw from WantsStreamTimings; it gets no stream timings", listener.GetType().Name);
+        }
+    }
 
     private void Post(Action<IStreamingListener> deliver)
     {

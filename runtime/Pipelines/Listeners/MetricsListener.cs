@@ -14,6 +14,13 @@ internal sealed class MetricsListener : IStreamingListener
     private static readonly Histogram<double> ProcessingDelay = Meter.CreateHistogram<double>(StreamingMetrics.ProcessingDelay, "ms", "Time spent processing a batch");
     private static readonly Histogram<double> TotalDelay = Meter.CreateHistogram<double>(StreamingMetrics.TotalDelay, "ms", "Scheduling delay plus processing delay");
 
+    private static readonly Histogram<double> CheckpointWriteTime = Meter.CreateHistogram<double>(StreamingMetrics.CheckpointWriteTime, "ms", "Time spent writing a checkpoint");
+    private static readonly Histogram<long> CheckpointSize = Meter.CreateHistogram<long>(StreamingMetrics.CheckpointSize, "By", "Size of a checkpoint file");
+    private static readonly Histogram<double> StreamComputeTime = Meter.CreateHistogram<double>(StreamingMetrics.StreamComputeTime, "ms", "Time a stream's own operator (or fused stage) took on a batch; only while a listener asks for stream timings");
+
+    /// <summary>The meter, for the gauges that read live contexts (<see cref="StreamingGauges"/>).</summary>
+    internal static Meter SharedMeter => Meter;
+
     /// <summary>Batches cut and waiting behind the batch in flight.</summary>
     internal static readonly UpDownCounter<long> BatchesQueued = Meter.CreateUpDownCounter<long>(StreamingMetrics.BatchesQueued, description: "Batches waiting behind the batch in flight");
 
@@ -50,4 +57,13 @@ internal sealed class MetricsListener : IStreamingListener
     }
 
     public void OnReceiverError(ReceiverInfo receiver) => ReceiverErrors.Add(1);
+
+    public void OnCheckpointWritten(CheckpointInfo checkpoint)
+    {
+        CheckpointWriteTime.Record(checkpoint.Duration.TotalMilliseconds);
+        CheckpointSize.Record(checkpoint.Bytes);
+    }
+
+    public void OnStreamComputed(StreamComputedInfo stream) =>
+        StreamComputeTime.Record(stream.OwnTime.TotalMilliseconds, new KeyValuePair<string, object?>(StreamingMetrics.StreamTag, stream.Name), new KeyValuePair<string, object?>(StreamingMetrics.StreamIdTag, stream.StreamId));
 }

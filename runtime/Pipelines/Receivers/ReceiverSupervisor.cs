@@ -44,6 +44,9 @@ internal sealed class ReceiverSupervisor<T>
 
     public string ReceiverName => _receiver.GetType().Name;
 
+    /// <summary>Records per second the receiver may store now (<see cref="double.PositiveInfinity"/> when unlimited).</summary>
+    public double RateLimit => _limiter.Rate;
+
     public TimeProvider TimeProvider => _context.TimeProvider;
 
     public bool IsReceiverStarted

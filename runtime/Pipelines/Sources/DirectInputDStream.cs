@@ -41,6 +41,8 @@ internal sealed class DirectInputDStream<T, TRange, TPosition> : InputDStream<T>
     /// <inheritdoc/>
     public override string? SourceIdentity => _input.SourceIdentity;
 
+    public override double? RateLimit => _rateLimiter?.Rate;
+
     long IInputDStream.Seal(BatchTime time)
     {
         TRange range;

@@ -20,6 +20,12 @@ internal interface IInputDStream
 
     /// <summary>What the input reads from (a folder, <c>host:port</c>, a topic), recorded in checkpoints; <c>null</c> when it has no stable identity.</summary>
     string? SourceIdentity => null;
+
+    /// <summary>Records per second the input may take now (its rate limiter's rate); <c>null</c> when it has no limiter.</summary>
+    double? RateLimit => null;
+
+    /// <summary>The size on disk of the input's write-ahead log; <c>null</c> when it has none.</summary>
+    long? WriteAheadLogBytes => null;
 }
 
 /// <summary>
@@ -74,6 +80,10 @@ internal abstract class InputDStream<T> : DStream<T>, IInputDStream
     public virtual bool HasPendingData => false;
 
     public virtual string? SourceIdentity => null;
+
+    public virtual double? RateLimit => null;
+
+    public virtual long? WriteAheadLogBytes => null;
 
     internal override Batch<T>? Compute(BatchTime time)
     {

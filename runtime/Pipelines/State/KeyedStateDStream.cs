@@ -21,7 +21,7 @@ internal readonly record struct StateEntry<TState>(TState State, BatchTime LastU
 /// asked for (e.g. under a window that slides further than it spans) folds those batches in first.
 /// </para>
 /// </remarks>
-internal abstract class KeyedStateDStream<TKey, TValue, TState, TOut> : DStream<TOut>, IKeyedStateStream<TKey, TState>
+internal abstract class KeyedStateDStream<TKey, TValue, TState, TOut> : DStream<TOut>, IKeyedStateStream<TKey, TState>, IDescribedStream
     where TKey : notnull
 {
     private readonly DStream<(TKey Key, TValue Value)> _parent;
@@ -50,6 +50,13 @@ internal abstract class KeyedStateDStream<TKey, TValue, TState, TOut> : DStream<
 
     /// <summary>The number of keys with a state (for tests).</summary>
     internal int KeyCount => _store.Count;
+
+    /// <summary>Its keys and their estimated size (read without a lock: exact between batches).</summary>
+    public StreamDescription Describe(StreamDescription description)
+    {
+        long keys = _pendingInitialState is { } initial ? initial.Length : _store.Count;
+        return description with { Kind = StreamKind.State, StateKeys = keys, EstimatedStateBytes = keys * StateSizes.EntryBytes<TKey, StateEntry<TState>>() };
+    }
 
     internal sealed override Batch<TOut>? Compute(BatchTime time)
     {

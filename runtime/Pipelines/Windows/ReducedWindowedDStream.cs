@@ -22,7 +22,7 @@ namespace Pipelines.Windows;
 /// does not overlap the new one, the new window is reduced from its batches alone.
 /// </para>
 /// </remarks>
-internal sealed class ReducedWindowedDStream<TKey, TValue> : DStream<(TKey Key, TValue Value)>, IReducedWindowStream<TKey, TValue>
+internal sealed class ReducedWindowedDStream<TKey, TValue> : DStream<(TKey Key, TValue Value)>, IReducedWindowStream<TKey, TValue>, IDescribedStream
     where TKey : notnull
 {
     private readonly WindowInput<(TKey Key, TValue Value)> _input;
@@ -32,6 +32,7 @@ internal sealed class ReducedWindowedDStream<TKey, TValue> : DStream<(TKey Key, 
     private readonly TimeSpan _slideDuration;
     private readonly SortedDictionary<BatchTime, Dictionary<TKey, TValue>> _kept = [];
     private Dictionary<TKey, TValue> _result = [];
+    private long _keptEntries;
 
     public ReducedWindowedDStream(
         DStream<(TKey Key, TValue Value)> parent,
@@ -68,6 +69,21 @@ internal sealed class ReducedWindowedDStream<TKey, TValue> : DStream<(TKey Key, 
 
     /// <summary>How many parent batches the window keeps reduced (for tests: bounded by the window).</summary>
     internal int KeptBatchCount => _kept.Count;
+
+    /// <summary>The window's result keys, its kept batches and their estimated size (read without a lock: exact between batches).</summary>
+    public StreamDescription Describe(StreamDescription description)
+    {
+        var keys = (long)_result.Count;
+        var keptEntries = Volatile.Read(ref _keptEntries);
+        return description with
+        {
+            Kind = StreamKind.Window,
+            StateKeys = keys,
+            EstimatedStateBytes = (keys + keptEntries) * StateSizes.EntryBytes<TKey, TValue>(),
+            WindowBatchesHeld = _kept.Count,
+            WindowRecordsHeld = keptEntries,
+        };
+    }
 
     internal override Batch<(TKey Key, TValue Value)>? Compute(BatchTime time)
     {
@@ -130,6 +146,7 @@ internal sealed class ReducedWindowedDStream<TKey, TValue> : DStream<(TKey Key, 
 
         _result = next;
         StateTime = time;
+        CountKeptEntries();
         return output;
     }
 
@@ -167,6 +184,19 @@ internal sealed class ReducedWindowedDStream<TKey, TValue> : DStream<(TKey Key, 
 
         _result = new Dictionary<TKey, TValue>(snapshot.Result);
         StateTime = snapshot.Time;
+        CountKeptEntries();
+    }
+
+    /// <summary>Counts the kept batches' entries once per window, on the job thread, for <see cref="Describe"/>.</summary>
+    private void CountKeptEntries()
+    {
+        long entries = 0;
+        foreach (var (_, values) in _kept)
+        {
+            entries += values.Count;
+        }
+
+        Volatile.Write(ref _keptEntries, entries);
     }
 
     private Dictionary<TKey, TValue> ReduceBatch(Batch<(TKey Key, TValue Value)> batch)

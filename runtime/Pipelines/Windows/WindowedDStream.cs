@@ -5,7 +5,7 @@ namespace Pipelines.Windows;
 /// (t - window, t], in time order, each parent batch's partitions kept as partitions. The first windows cover
 /// the batches that exist.
 /// </summary>
-internal sealed class WindowedDStream<T> : DStream<T>
+internal sealed class WindowedDStream<T> : DStream<T>, IDescribedStream
 {
     private readonly WindowInput<T> _input;
     private readonly TimeSpan _slideDuration;
@@ -46,6 +46,13 @@ internal sealed class WindowedDStream<T> : DStream<T>
         }
 
         return builder.ToBatch();
+    }
+
+    /// <summary>The parent batches the window reads (its parent remembers them for it).</summary>
+    public StreamDescription Describe(StreamDescription description)
+    {
+        var (batches, records, _) = ((IRememberedBatches)_input.Parent).RememberedFigures();
+        return description with { Kind = StreamKind.Window, WindowBatchesHeld = batches, WindowRecordsHeld = records };
     }
 
     internal override void ClearMetadata(BatchTime time)
