@@ -74,11 +74,15 @@ internal sealed class ReadCache
 
         var hash = DeclarationShape.OffsetBasis;
         hash = DeclarationShape.Add(hash, compilation.AssemblyName ?? string.Empty);
-        hash = DeclarationShape.Add(hash, compilation.Options.GetHashCode());
+        var options = compilation.Options;
+        hash = DeclarationShape.Add(hash, (int)options.NullableContextOptions);
+        hash = DeclarationShape.Add(hash, (int)options.OutputKind);
+        hash = DeclarationShape.Add(hash, options.CheckOverflow ? 1 : 0);
+        hash = DeclarationShape.Add(hash, (int)options.MetadataImportOptions);
         foreach (var reference in compilation.References)
         {
             // By identity: a rebuilt reference is a new object, even at the same path.
-            hash = DeclarationShape.Add(hash, reference.Display ?? string.Empty);
+            hash = DeclarationShape.Add(hash, (reference as PortableExecutableReference)?.FilePath ?? string.Empty);
             hash = DeclarationShape.Add(hash, RuntimeHelpers.GetHashCode(reference));
         }
 
