@@ -16,11 +16,14 @@ public sealed class PipelineGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // One cache per generator instance: a class is read again only when its file or a declaration it could bind to
+        // changed, not on every edit anywhere (see ReadCache).
+        var cache = new ReadCache();
         var models = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 Parser.AttributeMetadataName,
                 static (node, _) => node is ClassDeclarationSyntax,
-                static (syntax, cancellationToken) => Parser.Parse(syntax, cancellationToken))
+                (syntax, cancellationToken) => cache.Read(syntax, cancellationToken))
             .WithTrackingName(TrackingNames.Models);
 
         var plans = models

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Running;
+
+namespace Pipelines.Generators.Benchmarks;
+
+/// <summary>
+/// BenchmarkDotNet's switcher: <c>dotnet run -c Release --project benchmarks/Pipelines.Generators.Benchmarks -- --filter '*'</c>.
+/// <c>--timing</c> prints the driver's own per-generator timing for a cold run and both edits (a quick look, not a benchmark).
+/// </summary>
+public static class Program
+{
+    /// <summary>Entry point.</summary>
+    public static void Main(string[] args)
+    {
+        if (args is ["--dump"])
+        {
+            var run = GeneratorDriverBenchmarks.NewDriver().RunGenerators(Corpus.Compile(Corpus.Sources())).GetRunResult().Results.Single();
+            Console.WriteLine(run.GeneratedSources[7].SourceText);
+            Console.WriteLine(run.GeneratedSources.Sum(s => s.SourceText.Length));
+            return;
+        }
+
+        if (args is ["--cold-loop"])
+        {
+            var compilation = Corpus.Compile(Corpus.Sources());
+            for (var i = 0; i < 6; i++)
+            {
+                GeneratorDriverBenchmarks.NewDriver().RunGenerators(compilation.Clone());
+            }
+
+            return;
+        }
+
+        if (args is ["--timing"])
+        {
+            Timing();
+            return;
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
+
+    private static void Timing()
+    {
+        var compilation = Corpus.Compile(Corpus.Sources());
+        for (var round = 0; round < 5; round++)
+        {
+            var cold = GeneratorDriverBenchmarks.NewDriver().RunGenerators(compilation.Clone());
+            GeneratorDriverBenchmarks.Check(cold);
+            var unrelated = Measure(cold, Corpus.EditUnrelated(compilation, round + 1));
+            var lambda = Measure(cold, Corpus.EditLambda(compilation, round + 1));
+            var compile = new CompileBenchmarks();
+            compile.Setup();
+            var watch = Stopwatch.StartNew();
+            compile.WithoutGenerator();
+            var without = watch.Elapsed.TotalMilliseconds;
+            watch.Restart();
+            compile.WithGenerator();
+            var with = watch.Elapsed.TotalMilliseconds;
+            Console.WriteLine($"cold {cold.GetTimingInfo().ElapsedTime.TotalMilliseconds:F1} ms, unrelated edit {unrelated:F1} ms, lambda edit {lambda:F1} ms; compile without {without:F0} ms, with {with:F0} ms");
+        }
+
+        static double Measure(Microsoft.CodeAnalysis.GeneratorDriver warm, Microsoft.CodeAnalysis.Compilation edited)
+        {
+            var watch = Stopwatch.StartNew();
+            warm.RunGenerators(edited);
+            return watch.Elapsed.TotalMilliseconds;
+        }
+    }
+}
