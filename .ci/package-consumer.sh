@@ -20,8 +20,13 @@ fail() { echo "package-consumer: $*" >&2; exit 1; }
 # 1. Pack. A version no cache can hold yet (0.1.0-ci.<time>), deterministic CI paths in the PDBs (CI=true).
 suffix="ci.$(date -u +%Y%m%d%H%M%S)"
 echo "package-consumer: dotnet pack Pipelines.sln -c Release (version suffix $suffix)"
-CI=true dotnet pack "$repo/Pipelines.sln" -c Release -o "$packages" -p:VersionSuffix="$suffix" \
+# Build first, then pack what was built: packing the solution while it builds lets a project that several others
+# reference be packed while another reference rebuilds it (a .snupkg without its .pdb, seen once).
+CI=true dotnet build "$repo/Pipelines.sln" -c Release -p:VersionSuffix="$suffix" \
   -nologo -v q -nodeReuse:false -p:UseSharedCompilation=false > "$work/pack.log" 2>&1 \
+  || { cat "$work/pack.log"; fail "dotnet build -c Release failed"; }
+CI=true dotnet pack "$repo/Pipelines.sln" -c Release --no-build -o "$packages" -p:VersionSuffix="$suffix" \
+  -nologo -v q -nodeReuse:false >> "$work/pack.log" 2>&1 \
   || { cat "$work/pack.log"; fail "dotnet pack failed"; }
 
 # 2. Exactly one package per runtime/* project, nothing else (no generator, analyzer, test, benchmark or sample package).
@@ -80,7 +85,7 @@ if grep -E 'warning (CS|PIPE0|PIPE102|NU|IL)' "$work/build.log"; then fail "unex
 generated=$(find "$consumer/obj/generated" -name '*.g.cs' -path '*Pipelines.Generators*')
 [ -n "$generated" ] || fail "no generated source under obj/generated"
 grep -q 'public static .*DStream<(string Word, int Count)> Compile(' $generated || fail "WordCount.Compile not generated: $generated"
-grep -q 'CompileRepartitioned(' $generated || fail "WordCount.CompileRepartitioned not generated"
+grep -q 'CompileTrimmed(' $generated || fail "WordCount.CompileTrimmed not generated"
 
 # 7. Run it; its output must be exactly the expected one.
 dotnet "$consumer/bin/Release/net10.0/Consumer.dll" > "$work/output.txt" || fail "the consumer program failed"
