@@ -14,6 +14,9 @@ internal sealed class MapWithStateCore<TKey, TValue, TState, TMapped> : KeyedSta
 {
     private readonly Func<BatchTime, TKey, Optional<TValue>, State<TState>, Optional<TMapped>> _function;
     private readonly TimeSpan? _timeout;
+    private readonly Dictionary<TKey, StateEntry<TState>?> _changes = [];
+    private readonly List<TMapped> _mapped = [];
+    private readonly List<(TKey Key, TState State)> _timingOut = [];
     private bool _snapshotsWanted;
 
     public MapWithStateCore(DStream<(TKey Key, TValue Value)> parent, StateSpec<TKey, TValue, TState, TMapped> spec)
@@ -29,9 +32,13 @@ internal sealed class MapWithStateCore<TKey, TValue, TState, TMapped> : KeyedSta
     protected override (Dictionary<TKey, StateEntry<TState>> Next, Batch<MapWithStateBatch<TKey, TState, TMapped>>? Output) Step(
         BatchTime time, Batch<(TKey Key, TValue Value)> input, Dictionary<TKey, StateEntry<TState>> previous, bool produceOutput)
     {
-        // Changes go to an overlay (null = removed) so that a throwing function leaves the state untouched.
-        var changes = new Dictionary<TKey, StateEntry<TState>?>();
-        var mapped = new List<TMapped>();
+        // Changes go to an overlay (null = removed) so that a throwing function leaves the state untouched; the
+        // overlay and the mapped records are reused from batch to batch.
+        var changes = _changes;
+        var mapped = _mapped;
+        changes.Clear();
+        mapped.Clear();
+        _timingOut.Clear();
         var state = new State<TState>();
         foreach (var (key, value) in input.Span)
         {
@@ -56,7 +63,7 @@ internal sealed class MapWithStateCore<TKey, TValue, TState, TMapped> : KeyedSta
         if (_timeout is { } timeout)
         {
             var threshold = time - timeout;
-            var timingOut = new List<(TKey Key, TState State)>();
+            var timingOut = _timingOut;
             foreach (var (key, entry) in previous)
             {
                 if (!changes.ContainsKey(key) && entry.LastUpdated < threshold)
@@ -90,8 +97,11 @@ internal sealed class MapWithStateCore<TKey, TValue, TState, TMapped> : KeyedSta
             }
         }
 
+        changes.Clear();
+        _timingOut.Clear();
         if (!produceOutput)
         {
+            mapped.Clear();
             return (previous, null);
         }
 
@@ -106,7 +116,9 @@ internal sealed class MapWithStateCore<TKey, TValue, TState, TMapped> : KeyedSta
             }
         }
 
-        return (previous, Batch<MapWithStateBatch<TKey, TState, TMapped>>.From([new MapWithStateBatch<TKey, TState, TMapped>(mapped.ToArray(), snapshot)]));
+        var mappedRecords = mapped.ToArray();
+        mapped.Clear();
+        return (previous, Batch<MapWithStateBatch<TKey, TState, TMapped>>.From([new MapWithStateBatch<TKey, TState, TMapped>(mappedRecords, snapshot)]));
     }
 
     private static Optional<TState> Current(Dictionary<TKey, StateEntry<TState>> previous, Dictionary<TKey, StateEntry<TState>?> changes, TKey key)

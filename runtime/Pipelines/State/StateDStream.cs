@@ -9,6 +9,8 @@ internal sealed class StateDStream<TKey, TValue, TState> : KeyedStateDStream<TKe
     where TKey : notnull
 {
     private readonly Func<BatchTime, TKey, IReadOnlyList<TValue>, Optional<TState>, Optional<TState>> _update;
+    private readonly KeyedValueGroups<TKey, TValue> _groups = new();
+    private readonly ScratchArray<(TKey Key, Optional<TState> State)> _updates = new();
 
     public StateDStream(
         DStream<(TKey Key, TValue Value)> parent,
@@ -24,26 +26,51 @@ internal sealed class StateDStream<TKey, TValue, TState> : KeyedStateDStream<TKe
     protected override (Dictionary<TKey, StateEntry<TState>> Next, Batch<(TKey Key, TState State)>? Output) Step(
         BatchTime time, Batch<(TKey Key, TValue Value)> input, Dictionary<TKey, StateEntry<TState>> previous, bool produceOutput)
     {
-        var groups = GroupValues(input);
+        var groups = _groups.Group(input.Span);
 
-        var next = new Dictionary<TKey, StateEntry<TState>>(previous.Count + groups.Count);
-        foreach (var (key, entry) in previous)
+        // The new states go to a scratch array first (user code runs only here), so a throwing function leaves
+        // the state as it was; then they are written into the state in place, without copying it.
+        var updates = _updates.Rent(previous.Count + groups);
+        var count = 0;
+        try
         {
-            IReadOnlyList<TValue> values = groups.Remove(key, out var group) ? group : [];
-            if (_update(time, key, values, entry.State) is { HasValue: true } updated)
+            foreach (var (key, entry) in previous)
             {
-                next[key] = new StateEntry<TState>(updated.Value, time);
+                var values = _groups.TakeValues(key);
+                updates[count++] = (key, _update(time, key, values, entry.State));
+            }
+
+            for (var group = 0; group < groups; group++)
+            {
+                if (!_groups.WasTaken(group))
+                {
+                    updates[count++] = (_groups.KeyOf(group), _update(time, _groups.KeyOf(group), _groups.ValuesOf(group), Optional<TState>.None));
+                }
+            }
+        }
+        catch
+        {
+            _updates.Clear(count);
+            _groups.Clear();
+            throw;
+        }
+
+        // Commit: no user code below.
+        for (var i = 0; i < count; i++)
+        {
+            var (key, updated) = updates[i];
+            if (updated.HasValue)
+            {
+                System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(previous, key, out _) = new StateEntry<TState>(updated.Value, time);
+            }
+            else
+            {
+                previous.Remove(key);
             }
         }
 
-        foreach (var (key, values) in groups)
-        {
-            if (_update(time, key, values, Optional<TState>.None) is { HasValue: true } created)
-            {
-                next[key] = new StateEntry<TState>(created.Value, time);
-            }
-        }
-
-        return (next, produceOutput ? ToBatch(next) : null);
+        _updates.Clear(count);
+        _groups.Clear();
+        return (previous, produceOutput ? ToBatch(previous) : null);
     }
 }

@@ -21,6 +21,12 @@ namespace Pipelines.Windows;
 /// in the failed window (their data is dropped, as a failed batch's is). When the last successful window
 /// does not overlap the new one, the new window is reduced from its batches alone.
 /// </para>
+/// <para>
+/// The data lives in a <see cref="KeyedWindowTable{TKey, TValue}"/>: keys interned once into ids, the result
+/// and the scratch of a step in arrays indexed by id, the kept batches in a ring of reused per-batch partial
+/// aggregates. A step computes the new values of the keys it touches into scratch (user code runs only
+/// there), writes the output straight into the output batch, and only then commits in place.
+/// </para>
 /// </remarks>
 internal sealed class ReducedWindowedDStream<TKey, TValue> : DStream<(TKey Key, TValue Value)>, IReducedWindowStream<TKey, TValue>, IDescribedStream
     where TKey : notnull
@@ -30,8 +36,8 @@ internal sealed class ReducedWindowedDStream<TKey, TValue> : DStream<(TKey Key, 
     private readonly Func<TValue, TValue, TValue> _inverseReduce;
     private readonly Func<(TKey Key, TValue Value), bool>? _filter;
     private readonly TimeSpan _slideDuration;
-    private readonly SortedDictionary<BatchTime, Dictionary<TKey, TValue>> _kept = [];
-    private Dictionary<TKey, TValue> _result = [];
+    private readonly KeyedWindowTable<TKey, TValue> _table = new();
+    private readonly List<WindowSlice<TValue>> _entering = [];
     private long _keptEntries;
 
     public ReducedWindowedDStream(
@@ -68,19 +74,22 @@ internal sealed class ReducedWindowedDStream<TKey, TValue> : DStream<(TKey Key, 
     public BatchTime? StateTime { get; private set; }
 
     /// <summary>How many parent batches the window keeps reduced (for tests: bounded by the window).</summary>
-    internal int KeptBatchCount => _kept.Count;
+    internal int KeptBatchCount => _table.KeptBatchCount;
+
+    /// <summary>How many keys the window's table holds (for tests: keys leave once no kept batch or result holds them).</summary>
+    internal int InternedKeyCount => _table.InternedKeyCount;
 
     /// <summary>The window's result keys, its kept batches and their estimated size (read without a lock: exact between batches).</summary>
     public StreamDescription Describe(StreamDescription description)
     {
-        var keys = (long)_result.Count;
+        var keys = (long)_table.ResultCount;
         var keptEntries = Volatile.Read(ref _keptEntries);
         return description with
         {
             Kind = StreamKind.Window,
             StateKeys = keys,
             EstimatedStateBytes = (keys + keptEntries) * StateSizes.EntryBytes<TKey, TValue>(),
-            WindowBatchesHeld = _kept.Count,
+            WindowBatchesHeld = _table.KeptBatchCount,
             WindowRecordsHeld = keptEntries,
         };
     }
@@ -91,63 +100,62 @@ internal sealed class ReducedWindowedDStream<TKey, TValue> : DStream<(TKey Key, 
         var fresh = StateTime is not { } previous || previous <= windowStart;
         var enterAfter = fresh ? windowStart : StateTime!.Value;
 
-        var entering = new List<(BatchTime Time, Dictionary<TKey, TValue> Values)>();
+        _table.BeginStep();
+        _entering.Clear();
         foreach (var parentTime in _input.Times(enterAfter, time))
         {
-            if (_input.Read(parentTime, time) is not { } batch)
+            Batch<(TKey Key, TValue Value)>? batch;
+            try
+            {
+                batch = _input.Read(parentTime, time);
+            }
+            catch
+            {
+                _table.Abort(_entering);
+                throw;
+            }
+
+            if (batch is null)
             {
                 continue;
             }
 
+            var slice = _table.RentSlice(parentTime);
+            _entering.Add(slice);
             try
             {
-                entering.Add((parentTime, ReduceBatch(batch)));
+                _table.ReduceInto(slice, batch.Span, _reduce);
             }
             catch
             {
                 _input.MarkFailed(parentTime, time);
+                _table.Abort(_entering);
                 throw;
             }
         }
 
-        Dictionary<TKey, TValue> next;
-        Batch<(TKey, TValue)> output;
+        var output = new BatchBuilder<(TKey, TValue)>(0);
         try
         {
-            (next, output) = Merge(windowStart, fresh, entering);
+            _table.Merge(windowStart, fresh, _entering, _reduce, _inverseReduce, _filter, output);
         }
         catch
         {
-            foreach (var (parentTime, _) in entering)
+            foreach (var slice in _entering)
             {
-                _input.MarkFailed(parentTime, time);
+                _input.MarkFailed(slice.Time, time);
             }
 
+            _table.Abort(_entering);
             throw;
         }
 
         // Commit: nothing below runs user code.
-        if (fresh)
-        {
-            _kept.Clear();
-        }
-        else
-        {
-            RemoveKeptUpTo(windowStart);
-        }
-
-        foreach (var (parentTime, values) in entering)
-        {
-            if (values.Count > 0)
-            {
-                _kept[parentTime] = values;
-            }
-        }
-
-        _result = next;
+        _table.Commit(windowStart, fresh, _entering);
+        _entering.Clear();
         StateTime = time;
         CountKeptEntries();
-        return output;
+        return output.ToBatch();
     }
 
     internal override void ClearMetadata(BatchTime time)
@@ -164,25 +172,46 @@ internal sealed class ReducedWindowedDStream<TKey, TValue> : DStream<(TKey Key, 
 
     public ReducedWindowSnapshot<TKey, TValue> ExportWindow()
     {
-        var kept = new List<ReducedWindowBatch<TKey, TValue>>(_kept.Count);
-        foreach (var (time, values) in _kept)
+        var kept = new List<ReducedWindowBatch<TKey, TValue>>(_table.KeptBatchCount);
+        for (var b = 0; b < _table.KeptBatchCount; b++)
         {
-            kept.Add(new ReducedWindowBatch<TKey, TValue>(time, values.ToArray()));
+            var slice = _table.KeptBatch(b);
+            var values = new KeyValuePair<TKey, TValue>[slice.Count];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = new KeyValuePair<TKey, TValue>(_table.KeyOf(slice.Ids[i]), slice.Values[i]);
+            }
+
+            kept.Add(new ReducedWindowBatch<TKey, TValue>(slice.Time, values));
         }
 
-        return new ReducedWindowSnapshot<TKey, TValue>(StateTime, _result.ToArray(), kept);
+        var ids = _table.ResultIds;
+        var result = new KeyValuePair<TKey, TValue>[ids.Length];
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = new KeyValuePair<TKey, TValue>(_table.KeyOf(ids[i]), _table.ResultOf(ids[i]));
+        }
+
+        return new ReducedWindowSnapshot<TKey, TValue>(StateTime, result, kept);
     }
 
     public void ImportWindow(ReducedWindowSnapshot<TKey, TValue> snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        _kept.Clear();
+        _table.Clear();
+        _table.ImportResult(snapshot.Result);
         foreach (var batch in snapshot.KeptBatches)
         {
-            _kept[batch.Time] = new Dictionary<TKey, TValue>(batch.Values);
+            if (batch.Values.Count == 0)
+            {
+                continue;
+            }
+
+            var slice = _table.RentSlice(batch.Time);
+            _table.ImportSlice(slice, batch.Values);
+            _table.KeepImported(slice);
         }
 
-        _result = new Dictionary<TKey, TValue>(snapshot.Result);
         StateTime = snapshot.Time;
         CountKeptEntries();
     }
@@ -191,151 +220,11 @@ internal sealed class ReducedWindowedDStream<TKey, TValue> : DStream<(TKey Key, 
     private void CountKeptEntries()
     {
         long entries = 0;
-        foreach (var (_, values) in _kept)
+        for (var i = 0; i < _table.KeptBatchCount; i++)
         {
-            entries += values.Count;
+            entries += _table.KeptBatch(i).Count;
         }
 
         Volatile.Write(ref _keptEntries, entries);
-    }
-
-    private Dictionary<TKey, TValue> ReduceBatch(Batch<(TKey Key, TValue Value)> batch)
-    {
-        var totals = new Dictionary<TKey, TValue>();
-        foreach (var (key, value) in batch.Span)
-        {
-            ref var total = ref CollectionsMarshal.GetValueRefOrAddDefault(totals, key, out var exists);
-            total = exists ? _reduce(total!, value) : value;
-        }
-
-        return totals;
-    }
-
-    /// <summary>The new result and the output; runs the user's functions and changes nothing.</summary>
-    private (Dictionary<TKey, TValue> Next, Batch<(TKey, TValue)> Output) Merge(
-        BatchTime windowStart, bool fresh, List<(BatchTime Time, Dictionary<TKey, TValue> Values)> entering)
-    {
-        var next = fresh ? new Dictionary<TKey, TValue>() : new Dictionary<TKey, TValue>(_result);
-        var changed = new HashSet<TKey>();
-        if (!fresh)
-        {
-            // Spark: previous = invReduce(previous, reduce(old values in time order)), for each key that has old values.
-            var leaving = new Dictionary<TKey, TValue>();
-            foreach (var (time, values) in _kept)
-            {
-                if (time > windowStart)
-                {
-                    break;
-                }
-
-                Accumulate(leaving, values);
-            }
-
-            foreach (var (key, old) in leaving)
-            {
-                ref var value = ref CollectionsMarshal.GetValueRefOrNullRef(next, key);
-                if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref value))
-                {
-                    value = _inverseReduce(value, old);
-                    changed.Add(key);
-                }
-            }
-        }
-
-        // Spark: then reduce(previous, reduce(new values in time order)), or the new values alone for a new key.
-        var arriving = new Dictionary<TKey, TValue>();
-        foreach (var (_, values) in entering)
-        {
-            Accumulate(arriving, values);
-        }
-
-        foreach (var (key, added) in arriving)
-        {
-            ref var value = ref CollectionsMarshal.GetValueRefOrAddDefault(next, key, out var exists);
-            value = exists ? _reduce(value!, added) : added;
-            changed.Add(key);
-        }
-
-        var builder = new BatchBuilder<(TKey, TValue)>(next.Count);
-        if (_filter is null)
-        {
-            foreach (var (key, value) in next)
-            {
-                builder.Add((key, value));
-            }
-
-            return (next, builder.ToBatch());
-        }
-
-        // A rejected key leaves the kept result once no batch still in the window has values for it.
-        var rejected = new List<TKey>();
-        foreach (var (key, value) in next)
-        {
-            if (_filter((key, value)))
-            {
-                builder.Add((key, value));
-            }
-            else if (changed.Contains(key))
-            {
-                rejected.Add(key);
-            }
-        }
-
-        foreach (var key in rejected)
-        {
-            if (!InAnyRemainingBatch(key, windowStart, fresh, entering))
-            {
-                next.Remove(key);
-            }
-        }
-
-        return (next, builder.ToBatch());
-    }
-
-    private void Accumulate(Dictionary<TKey, TValue> into, Dictionary<TKey, TValue> values)
-    {
-        foreach (var (key, value) in values)
-        {
-            ref var total = ref CollectionsMarshal.GetValueRefOrAddDefault(into, key, out var exists);
-            total = exists ? _reduce(total!, value) : value;
-        }
-    }
-
-    private bool InAnyRemainingBatch(TKey key, BatchTime windowStart, bool fresh, List<(BatchTime Time, Dictionary<TKey, TValue> Values)> entering)
-    {
-        foreach (var (_, values) in entering)
-        {
-            if (values.ContainsKey(key))
-            {
-                return true;
-            }
-        }
-
-        if (!fresh)
-        {
-            foreach (var (time, values) in _kept)
-            {
-                if (time > windowStart && values.ContainsKey(key))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
-
-    private void RemoveKeptUpTo(BatchTime time)
-    {
-        while (_kept.Count > 0)
-        {
-            var oldest = _kept.First().Key;
-            if (oldest > time)
-            {
-                return;
-            }
-
-            _kept.Remove(oldest);
-        }
     }
 }

@@ -164,6 +164,29 @@ public sealed class ReduceByKeyAndWindowTests
     }
 
     [Fact]
+    public void ReduceByKeyAndWindow_with_inverse_forgets_the_keys_of_batches_that_left_and_reuses_their_table_slots()
+    {
+        // Every batch brings two one-off keys; with a filter dropping zero counts they leave the window's table
+        // once their batch leaves, so the table holds at most the keys of the 3 batches in the window.
+        var input = Enumerable.Range(0, 40).Select(i => new[] { ("steady", 1), ($"a{i}", 1), ($"b{i}", 2) }).ToArray();
+        ReducedWindowedDStream<string, int>? window = null;
+        using var run = StreamingTest.Start(input, s =>
+        {
+            var reduced = s.ReduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, Seconds(3), Seconds(1), p => p.Value != 0);
+            window = (ReducedWindowedDStream<string, int>)reduced;
+            return reduced;
+        });
+
+        for (var i = 0; i < 40; i++)
+        {
+            var batch = run.Step();
+            Assert.Null(batch.Failure);
+            Assert.InRange(window!.InternedKeyCount, 1, 1 + (2 * 3));
+            Assert.Equal(1 + (2 * Math.Min(i + 1, 3)), batch.Records.Count);
+        }
+    }
+
+    [Fact]
     public void GroupByKeyAndWindow_groups_the_values_of_the_window_in_time_order()
     {
         var input = BigInput.Select(b => b.Select((p, i) => (p.Item1, p.Item2 + i)).ToArray()).ToArray();
