@@ -100,6 +100,44 @@ public sealed class Batch<T> : IReadOnlyList<T>
         return new PartitionView<T>(_items, start, span.Length);
     }
 
+    /// <summary>
+    /// This batch with every partition longer than <paramref name="maxRecords"/> cut into partitions of that size
+    /// (records in order, the buffer shared); this batch itself when none is longer. The result takes over the
+    /// buffer: release it, not this one.
+    /// </summary>
+    internal Batch<T> SplitPartitions(int maxRecords)
+    {
+        var partitions = PartitionCount;
+        var needed = 0;
+        for (var p = 0; p < partitions; p++)
+        {
+            var length = GetPartition(p).Length;
+            needed += length <= maxRecords ? 1 : (length + maxRecords - 1) / maxRecords;
+        }
+
+        if (needed == partitions)
+        {
+            return this;
+        }
+
+        var ends = new int[needed];
+        var next = 0;
+        var start = 0;
+        for (var p = 0; p < partitions; p++)
+        {
+            var end = start + GetPartition(p).Length;
+            for (var cut = start + maxRecords; cut < end; cut += maxRecords)
+            {
+                ends[next++] = cut;
+            }
+
+            ends[next++] = end;
+            start = end;
+        }
+
+        return new Batch<T>(_items, _count, ends, _pooled);
+    }
+
     internal int[]? PartitionEnds => _partitionEnds.Length == 0 ? null : _partitionEnds;
 
     /// <summary>Returns the buffer to its pool. Only the stream that created the batch calls this.</summary>

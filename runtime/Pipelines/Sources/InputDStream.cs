@@ -44,6 +44,8 @@ internal abstract class InputDStream<T> : DStream<T>, IInputDStream
     /// <summary>Fixes the batch at <paramref name="time"/> to <paramref name="batch"/> (e.g. a batch replayed after recovery).</summary>
     internal long Seal(BatchTime time, Batch<T> batch)
     {
+        // Large files, queued collections and receiver blocks become several partitions that can run at once.
+        batch = batch.SplitPartitions(Context.Options.InputPartitionRecords);
         lock (_sealed)
         {
             _sealed[time] = batch;
