@@ -99,6 +99,14 @@ internal static class Emitter
 
             w.Line("/// </list>");
             w.Line("/// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>");
+            if (definition.Parallel is { MapSide: null })
+            {
+                w.Line("/// <para>Partition-wise: with a parallelism above 1, the partitions of a batch run at the same time, one pooled stage instance each.</para>");
+            }
+            else if (definition.Parallel is { } shuffled)
+            {
+                w.Line("/// <para>With a parallelism above 1, the map side runs per input partition into partition-local tables, the partial results go to hash partitions, and the reduce side merges each at the same time.</para>");
+            }
             if (definition.Boundary is { } handedTo)
             {
                 w.Line($"/// <para>The fused stage's stream then goes to the runtime's <c>{handedTo.Substring(0, handedTo.IndexOf('('))}</c> (window or state machinery).</para>");
@@ -127,9 +135,7 @@ internal static class Emitter
         }
 
         var arguments = string.Join(", ", definition.Parameters.Select(p => Escape(p.Name)));
-        var create = definition.Stage is { } compiled
-            ? $"global::Pipelines.Compilation.CompiledStream.Create({arguments}, \"{compiled.StreamName}\", new {compiled.ClassName}())"
-            : arguments;
+        var create = definition.Stage is { } compiled ? CreateStream(definition, compiled, arguments) : arguments;
         if (definition.Boundary is { } boundary)
         {
             var perBatch = definition.Parameters.Any(p => p.Name == "perBatch") ? "perBatch2" : "perBatch";
@@ -145,17 +151,38 @@ internal static class Emitter
         w.Close();
         if (definition.Stage is { } fused)
         {
+            var inputs = definition.Parameters.Select(p => p.ElementType).ToArray();
             w.Line();
-            EmitStage(w, definition, fused);
+            EmitStage(w, fused, inputs, $"The fused loops of <c>{definition.CompileName}</c>; one instance per compiled stream.");
+            if (definition.Parallel is { MapSide: { } mapSide, ReduceSide: { } reduceSide } shuffled)
+            {
+                w.Line();
+                EmitStage(w, mapSide, inputs, $"The map side of <c>{definition.CompileName}</c> when partitions run at the same time: one input partition up to the shuffle's partial results, in a partition-local table (one pooled instance per running partition).");
+                w.Line();
+                EmitStage(w, reduceSide, [$"({shuffled.KeyType}, {shuffled.ValueType})"], $"The reduce side of <c>{definition.CompileName}</c> when partitions run at the same time: merges one hash partition's partial results and runs what follows the shuffle.");
+            }
         }
     }
 
-    private static void EmitStage(CodeWriter w, DefinitionPlan definition, StagePlan stage)
+    /// <summary>The expression that creates the compiled stream: whole batches only, partition-wise, or map side and reduce side.</summary>
+    private static string CreateStream(DefinitionPlan definition, StagePlan stage, string arguments)
+    {
+        const string Compiled = "global::Pipelines.Compilation.CompiledStream";
+        var name = $"\"{stage.StreamName}\"";
+        return definition.Parallel switch
+        {
+            { MapSide: { } mapSide, ReduceSide: { } reduceSide } shuffled =>
+                $"{Compiled}.CreateShuffled<{definition.Parameters[0].ElementType}, {shuffled.KeyType}, {shuffled.ValueType}, {stage.OutputType}>({arguments}, {name}, new {stage.ClassName}(), static () => new {mapSide.ClassName}(), static () => new {reduceSide.ClassName}())",
+            { } => $"{Compiled}.CreatePartitioned({arguments}, {name}, new {stage.ClassName}(), static () => new {stage.ClassName}())",
+            null => $"{Compiled}.Create({arguments}, {name}, new {stage.ClassName}())",
+        };
+    }
+
+    private static void EmitStage(CodeWriter w, StagePlan stage, string[] inputs, string summary)
     {
         var output = stage.OutputType;
-        var inputs = definition.Parameters.Select(p => p.ElementType).ToArray();
         var stageInterface = $"global::Pipelines.Compilation.IBatchStage<{string.Join(", ", inputs)}, {output}>";
-        w.Line($"/// <summary>The fused loops of <c>{definition.CompileName}</c>; one instance per compiled stream.</summary>");
+        w.Line($"/// <summary>{summary}</summary>");
         w.Line(GeneratedCode);
         w.Open($"private sealed class {stage.ClassName} : {stageInterface}");
         foreach (var field in stage.Fields)

@@ -32,7 +32,16 @@ internal sealed record DefinitionPlan(
     string Chain,
     StagePlan? Stage,
     string? FallbackReason,
-    string? Boundary = null);
+    string? Boundary = null,
+    ParallelPlan? Parallel = null);
+
+/// <summary>
+/// How a compiled stage runs its partitions at the same time. Without a map side, the stage itself is
+/// partition-wise (only narrow operators) and runs once per partition. With one, the chain ends with a keyed
+/// shuffle followed only by narrow operators: <paramref name="MapSide"/> runs per input partition up to the
+/// shuffle's partial results, <paramref name="ReduceSide"/> merges them per hash partition and runs the rest.
+/// </summary>
+internal sealed record ParallelPlan(StagePlan? MapSide, StagePlan? ReduceSide, string? KeyType, string? ValueType);
 
 /// <summary>A generated stage class: its fields (reused across batches) and its <c>Process</c> body as loops.</summary>
 /// <param name="InputNames">The <c>Process</c> parameter of each input batch (named after the definition's parameters).</param>

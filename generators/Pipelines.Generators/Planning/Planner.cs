@@ -41,12 +41,14 @@ internal static class Planner
             var chain = Chain(definition);
             StagePlan? stage = null;
             string? boundary = null;
+            ParallelPlan? parallel = null;
             if (definition.FallbackReason is null)
             {
                 var (planned, root) = SplitBoundary(definition, out boundary);
                 if (!planned.Nodes[root].IsSource)
                 {
                     stage = new StageBuilder(model.Name, planned, compileName, root).Build();
+                    parallel = PlanParallel(model.Name, planned, compileName, root, stage.OutputType);
                 }
             }
 
@@ -60,9 +62,100 @@ internal static class Planner
                 chain,
                 stage,
                 definition.FallbackReason,
-                boundary);
+                boundary,
+                parallel);
         }
     }
+
+    /// <summary>
+    /// How the stage ending at <paramref name="root"/> runs partitions at the same time, or null when it runs whole
+    /// batches only (joins, several inputs, a shuffle that cannot be split, or a second shuffle after the first).
+    /// </summary>
+    private static ParallelPlan? PlanParallel(string className, DefinitionModel definition, string compileName, int root, string outputType)
+    {
+        if (definition.Parameters.Count != 1)
+        {
+            return null;
+        }
+
+        // The chain from the source to the root, source first.
+        var chain = new List<int>();
+        for (var index = root; !definition.Nodes[index].IsSource; index = definition.Nodes[index].Input)
+        {
+            if (definition.Nodes[index].Other >= 0)
+            {
+                return null;
+            }
+
+            chain.Insert(0, index);
+        }
+
+        var shuffle = chain.FindIndex(i => OperatorCatalog.All[(int)definition.Nodes[i].Operator].Role != OperatorRole.Narrow);
+        if (shuffle < 0)
+        {
+            return new ParallelPlan(null, null, null, null);
+        }
+
+        if (chain.Skip(shuffle + 1).Any(i => OperatorCatalog.All[(int)definition.Nodes[i].Operator].Role != OperatorRole.Narrow))
+        {
+            return null;
+        }
+
+        var node = definition.Nodes[chain[shuffle]];
+        if (node.KeyType is null || node.ValueType is null)
+        {
+            return null;
+        }
+
+        LambdaModel? merge = node.Operator switch
+        {
+            PipelineOperator.ReduceByKey => node.Functions[0],
+            PipelineOperator.CombineByKey => node.Functions[2],
+            PipelineOperator.CountByValue => Sum(node.ValueType),
+            _ => null,
+        };
+        if (merge is null)
+        {
+            return null;
+        }
+
+        var mapSide = new StageBuilder(className, definition, compileName, chain[shuffle], "MapSide").Build();
+
+        // The reduce side: a definition of its own over the partial results, ReduceByKey with the merge function,
+        // then the narrow operators that followed the shuffle.
+        var pair = "(" + node.KeyType + ", " + node.ValueType + ")";
+        var nodes = new List<NodeModel>
+        {
+            new(true, default, 0, -1, -1, pair, node.KeyType, node.ValueType, EquatableArray<LambdaModel>.Empty),
+            new(false, PipelineOperator.ReduceByKey, -1, 0, -1, node.ElementType, node.KeyType, node.ValueType, new[] { merge }.ToEquatableArray()),
+        };
+        foreach (var index in chain.Skip(shuffle + 1))
+        {
+            nodes.Add(definition.Nodes[index] with { Input = nodes.Count - 1 });
+        }
+
+        var partials = new ParameterModel("partials", "global::Pipelines.DStream<" + pair + ">", pair);
+        var reduceDefinition = definition with
+        {
+            Parameters = new[] { partials }.ToEquatableArray(),
+            Nodes = nodes.ToEquatableArray(),
+            Root = nodes.Count - 1,
+            OutputType = outputType,
+        };
+        var reduceSide = new StageBuilder(className, reduceDefinition, compileName, nodes.Count - 1, "ReduceSide").Build();
+        return new ParallelPlan(mapSide, reduceSide, node.KeyType, node.ValueType);
+    }
+
+    /// <summary>The merge of CountByValue's partial counts: <c>(a, b) =&gt; a + b</c>.</summary>
+    private static LambdaModel Sum(string type) => new(
+        new[] { new LambdaParameterModel("a", type), new LambdaParameterModel("b", type) }.ToEquatableArray(),
+        type,
+        false,
+        LambdaModel.ParameterMarker(0) + " + " + LambdaModel.ParameterMarker(1),
+        type,
+        null,
+        null,
+        new[] { "a", "b" }.ToEquatableArray());
 
     /// <summary>
     /// For a definition ending with a windowed or stateful operator: the node the fused stage produces (with a

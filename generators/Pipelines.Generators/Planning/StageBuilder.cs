@@ -24,14 +24,14 @@ internal sealed class StageBuilder
 
     private readonly int _root;
 
-    public StageBuilder(string className, DefinitionModel definition, string compileName, int root)
+    public StageBuilder(string className, DefinitionModel definition, string compileName, int root, string stageSuffix = "Stage")
     {
         _definition = definition;
         _root = root;
         _streamName = className + "." + compileName;
         var reserved = definition.Nodes.SelectMany(n => n.Functions).SelectMany(f => f.Identifiers);
         _names = new NameScope(reserved);
-        _className = _names.Fresh(compileName + "Stage");
+        _className = _names.Fresh(compileName + stageSuffix);
         foreach (var parameter in definition.Parameters)
         {
             _inputs.Add(_names.Fresh(parameter.Name));

@@ -100,6 +100,9 @@ public sealed class BatchBuilder<T>
         return batch;
     }
 
+    /// <summary>The builder's buffer: the first <see cref="Count"/> items are the records added so far.</summary>
+    internal T[] Buffer => _items;
+
     /// <summary>The records added so far (valid until the next change to the builder).</summary>
     internal ReadOnlySpan<T> WrittenSpan => new(_items, 0, _count);
 
