@@ -23,6 +23,7 @@ partial class Sessions
     /// <item><description>read clicks → Filter → MapValues → Output</description></item>
     /// </list>
     /// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>
+    /// <para>Partition-wise: with a parallelism above 1, the partitions of a batch run at the same time, one pooled stage instance each.</para>
     /// <para>The fused stage's stream then goes to the runtime's <c>UpdateStateByKey</c> (window or state machinery).</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
@@ -31,7 +32,7 @@ partial class Sessions
         global::System.ArgumentNullException.ThrowIfNull(clicks);
         clicks.Context.RegisterPipeline("Sessions.Define", DefineFingerprint);
         // The fused per-batch part; the runtime's UpdateStateByKey takes it from there.
-        var perBatch = global::Pipelines.Compilation.CompiledStream.Create(clicks, "Sessions.Compile", new CompileStage());
+        var perBatch = global::Pipelines.Compilation.CompiledStream.CreatePartitioned(clicks, "Sessions.Compile", new CompileStage(), static () => new CompileStage());
         return perBatch.UpdateStateByKey((IReadOnlyList<int> pages, Optional<int> total) => new Optional<int>(total.GetValueOrDefault(0) + pages.Count));
     }
 
