@@ -15,6 +15,8 @@ public sealed class PartitionedDifferentialTests
 {
     private const int Batches = 4;
 
+    private static readonly int[] TwoPartitions = Enumerable.Range(0, 4096).ToArray();
+
     public static TheoryData<int, int> Settings => new() { { 1, 1 }, { 1, 2 }, { 1, 8 }, { 4, 1 }, { 4, 2 }, { 4, 8 } };
 
     [Theory]
@@ -37,12 +39,12 @@ public sealed class PartitionedDifferentialTests
     public void Two_partitions_of_one_batch_run_at_the_same_time_in_a_compiled_stage()
     {
         Rendezvous.Reset();
-        using var run = StreamingTest.Start<int, int>([[1, 2]], ConcurrencyPipelines.CompileRendezvous, options: new StreamingOptions { Parallelism = 2, InputPartitionRecords = 1 });
+        using var run = StreamingTest.Start<int, int>([TwoPartitions], ConcurrencyPipelines.CompileRendezvous, options: new StreamingOptions { Parallelism = 2, InputPartitionRecords = 2048 });
 
         var batch = run.Step();
 
         Assert.Null(batch.Failure);
-        Assert.Equal([10, 20], batch.Records.Select(n => n * 10).Order());
+        Assert.Equal(TwoPartitions, batch.Records);
     }
 
     [Fact]
@@ -50,16 +52,16 @@ public sealed class PartitionedDifferentialTests
     {
         Rendezvous.Reset();
         using var run = StreamingTest.Start<int, (int Key, int Value)>(
-            [[1, 2]], ConcurrencyPipelines.CompileRendezvousReduce, options: new StreamingOptions { Parallelism = 2, InputPartitionRecords = 1 });
+            [TwoPartitions], ConcurrencyPipelines.CompileRendezvousReduce, options: new StreamingOptions { Parallelism = 2, InputPartitionRecords = 2048 });
 
         var batch = run.Step();
 
         Assert.Null(batch.Failure);
-        Assert.Equal([(0, 2), (1, 1)], batch.Records.Order());
+        Assert.Equal([(0, TwoPartitions.Where(n => n % 2 == 0).Sum()), (1, TwoPartitions.Where(n => n % 2 == 1).Sum())], batch.Records.Order());
     }
 
     private static T[][] Input<T>(Random random, Func<T> next) =>
-        Enumerable.Range(0, Batches).Select(_ => Enumerable.Range(0, random.Next(0, 24)).Select(_ => next()).ToArray()).ToArray();
+        Enumerable.Range(0, Batches).Select(_ => Enumerable.Range(0, random.Next(0, 3000)).Select(_ => next()).ToArray()).ToArray();
 
     /// <summary>Every Define…/Compile… pair of <paramref name="pipelines"/> with one parameter of element type <typeparamref name="T"/>.</summary>
     private static void Check<T>(Type pipelines, T[][] input, int parallelism, int partitions)

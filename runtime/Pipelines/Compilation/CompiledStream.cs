@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Pipelines.Operators;
+using Pipelines.Partitioning;
 
 namespace Pipelines.Compilation;
 
@@ -97,7 +98,7 @@ public static class CompiledStream
         var builder = new BatchBuilder<TOut>(0);
         return new TransformedDStream<TIn, TOut>(parent, name, (batch, _) =>
         {
-            if (batch.PartitionCount == 1)
+            if (batch.PartitionCount == 1 || batch.Count < PartitionLoop.MinRecordsForParallelRun)
             {
                 Run(stage, batch, builder);
                 return builder.ToBatch();
@@ -154,6 +155,13 @@ public static class CompiledStream
         var builder = new BatchBuilder<TOut>(0);
         return new TransformedDStream<TIn, TOut>(parent, name, (batch, _) =>
         {
+            // One partition or a small batch: the fused stage on the job thread (same records, one partition).
+            if (batch.PartitionCount == 1 || batch.Count < PartitionLoop.MinRecordsForParallelRun)
+            {
+                Run(stage, batch, builder);
+                return builder.ToBatch();
+            }
+
             try
             {
                 runner.Process(batch, builder, parallelism);

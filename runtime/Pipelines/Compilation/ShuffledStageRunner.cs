@@ -40,7 +40,7 @@ internal sealed class ShuffledStageRunner<TIn, TKey, TValue, TOut>
             _mapSide.Run(input, parallelism);
             Exchange(input.PartitionCount);
             _exchangeView.Rebind(_exchange.Buffer, 0, _exchange.Count, _exchangeEnds);
-            _reduceSide.Run(_exchangeView, parallelism);
+            _reduceSide.Run(_exchangeView, PartitionLoop.ParallelismFor(_exchange.Count, parallelism));
             _reduceSide.MoveOutputsTo(output, _exchangeView.PartitionCount);
         }
         finally

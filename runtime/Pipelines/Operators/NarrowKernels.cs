@@ -66,6 +66,7 @@ internal static class NarrowKernels
     public static Batch<TOut> PartitionWise<TIn, TOut>(Batch<TIn> batch, int parallelism, Action<Batch<TIn>, int, BatchBuilder<TOut>> body)
     {
         var partitions = batch.PartitionCount;
+        parallelism = PartitionLoop.ParallelismFor(batch.Count, parallelism);
         if (parallelism <= 1 || partitions == 1)
         {
             var builder = new BatchBuilder<TOut>(batch.Count);

@@ -36,6 +36,7 @@ internal static class HashShuffle
         int parallelism)
         where TKey : notnull
     {
+        parallelism = PartitionLoop.ParallelismFor(batch.Count, parallelism);
         var inputs = batch.PartitionCount;
         var sent = new List<(TKey Key, TCombiner Value)>?[inputs][];
         new PartitionLoop(p =>
@@ -100,6 +101,7 @@ internal static class HashShuffle
             return output.ToBatch();
         }
 
+        parallelism = PartitionLoop.ParallelismFor(left.Count + right.Count, parallelism);
         var lefts = Send(left, numPartitions, parallelism);
         var rights = Send(right, numPartitions, parallelism);
         return ReduceSide<TOut>(numPartitions, parallelism, (h, output) =>

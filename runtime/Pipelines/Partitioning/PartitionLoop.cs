@@ -13,6 +13,15 @@ namespace Pipelines.Partitioning;
 /// </remarks>
 internal sealed class PartitionLoop : IThreadPoolWorkItem
 {
+    /// <summary>
+    /// Batches with fewer records run their partitions on the job thread: handing work to the thread pool costs
+    /// more than it saves there, and the fixed cost of a small batch must not grow with the parallelism.
+    /// </summary>
+    public const int MinRecordsForParallelRun = 2048;
+
+    /// <summary>The parallelism to use for a batch of <paramref name="records"/> records.</summary>
+    public static int ParallelismFor(int records, int parallelism) => records < MinRecordsForParallelRun ? 1 : parallelism;
+
     private readonly Action<int> _body;
     private readonly object _gate = new();
     private int _count;

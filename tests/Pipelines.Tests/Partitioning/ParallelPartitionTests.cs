@@ -16,20 +16,25 @@ public sealed class ParallelPartitionTests
     private static StreamingOptions Options(int parallelism, int partitionRecords) =>
         new() { Parallelism = parallelism, InputPartitionRecords = partitionRecords };
 
+    /// <summary>Two partitions of 2048 records: large enough to be worth running at once.</summary>
+    private static readonly int[] TwoPartitions = Enumerable.Range(0, 2 * PartitionSize).ToArray();
+
+    private const int PartitionSize = 2048;
+
     [Fact]
     public void Two_partitions_of_one_batch_run_at_the_same_time()
     {
-        // Each record waits at a barrier for the other partition's record: sequential partitions would time out.
+        // The first record of each partition waits at a barrier for the other's: sequential partitions would time out.
         using var barrier = new Barrier(2);
         using var run = StreamingTest.Start<int, int>(
-            [[1, 2]],
-            s => s.Map(n => barrier.SignalAndWait(BarrierTimeout) ? n * 10 : throw new TimeoutException("the other partition never reached the barrier")),
-            options: Options(parallelism: 2, partitionRecords: 1));
+            [TwoPartitions],
+            s => s.Map(n => n % PartitionSize != 0 || barrier.SignalAndWait(BarrierTimeout) ? n : throw new TimeoutException("the other partition never reached the barrier")),
+            options: Options(parallelism: 2, partitionRecords: PartitionSize));
 
         var batch = run.Step();
 
         Assert.Null(batch.Failure);
-        Assert.Equal([10, 20], Sorted(batch.Records));
+        Assert.Equal(TwoPartitions, batch.Records);
     }
 
     [Fact]
@@ -38,36 +43,37 @@ public sealed class ParallelPartitionTests
         using var mapSide = new Barrier(2);
         using var reduceSide = new Barrier(2);
         using var run = StreamingTest.Start<(int, int), (int, int)>(
-            [[(0, 1), (1, 2)]],
+            [TwoPartitions.Select(n => (n, n))],
             s => s.CombineByKey(
-                v => mapSide.SignalAndWait(BarrierTimeout) ? v : throw new TimeoutException("map side ran alone"),
+                v => v % PartitionSize != 0 || mapSide.SignalAndWait(BarrierTimeout) ? v : throw new TimeoutException("map side ran alone"),
                 (c, v) => c + v,
                 (a, b) => a + b,
-                numPartitions: 2).Map(pair => reduceSide.SignalAndWait(BarrierTimeout) ? pair : throw new TimeoutException("reduce side ran alone")),
-            options: Options(parallelism: 2, partitionRecords: 1));
+                numPartitions: 2).Map(pair => pair.Item1 > 1 || reduceSide.SignalAndWait(BarrierTimeout) ? pair : throw new TimeoutException("reduce side ran alone")),
+            options: Options(parallelism: 2, partitionRecords: PartitionSize));
 
         var batch = run.Step();
 
         Assert.Null(batch.Failure);
-        Assert.Equal([(0, 1), (1, 2)], Sorted(batch.Records));
+        Assert.Equal(TwoPartitions.Select(n => (n, n)), Sorted(batch.Records));
     }
 
     [Fact]
     public void A_throwing_partition_fails_only_its_batch_and_keyed_state_stays_as_before()
     {
-        (string, int)[][] input = [[("a", 1), ("b", 1), ("c", 1), ("d", 1)], [("a", 1), ("b", 13), ("c", 1), ("d", 1)], [("a", 1), ("d", 1)]];
+        var clean = Enumerable.Range(0, 4096).Select(i => ("k" + (i % 4), 1)).ToArray();
+        var poisoned = clean.Select((p, i) => i == 3000 ? (p.Item1, 13) : p).ToArray();
         using var run = StreamingTest.Start(
-            input,
+            [clean, poisoned, clean],
             s => s.Map(p => p.Item2 == 13 ? throw new InvalidOperationException("13 is not allowed") : p)
                   .ReduceByKey((x, y) => x + y)
                   .UpdateStateByKey<string, int, int>((values, state) => values.Sum() + state.GetValueOrDefault(0)),
-            options: Options(parallelism: 4, partitionRecords: 1));
+            options: Options(parallelism: 4, partitionRecords: 512));
 
-        Assert.Equal([("a", 1), ("b", 1), ("c", 1), ("d", 1)], Sorted(run.Step().Records));
+        Assert.Equal([("k0", 1024), ("k1", 1024), ("k2", 1024), ("k3", 1024)], Sorted(run.Step().Records));
         var failed = run.Step();
         var error = Assert.IsType<StreamingOperatorException>(failed.Failure);
         Assert.Equal("Map", error.OperatorName);
-        Assert.Equal([("a", 2), ("b", 1), ("c", 1), ("d", 2)], Sorted(run.Step().Records));
+        Assert.Equal([("k0", 2048), ("k1", 2048), ("k2", 2048), ("k3", 2048)], Sorted(run.Step().Records));
     }
 
     [Fact]
@@ -107,17 +113,17 @@ public sealed class ParallelPartitionTests
         Assert.Equal(Enumerable.Range(0, 23).Select(k => (k, input.Count(p => p.Item1 == k))), Sorted(partitions.SelectMany(p => p)));
     }
 
-    public static TheoryData<int, int> Settings => new() { { 1, 1 }, { 2, 3 }, { 4, 1 }, { 4, 5 }, { 8, 2 } };
+    public static TheoryData<int, int> Settings => new() { { 1, 1 }, { 2, 300 }, { 4, 1 }, { 4, 500 }, { 8, 200 } };
 
     [Theory]
     [MemberData(nameof(Settings))]
     public void Every_operator_gives_the_same_multisets_as_parallelism_1(int parallelism, int partitionRecords)
     {
         var random = new Random(20261203);
-        var input = Enumerable.Range(0, 4).Select(_ => Enumerable.Range(0, random.Next(0, 40)).Select(_ => (random.Next(0, 9), random.Next(-5, 20))).ToArray()).ToArray();
-        var other = Enumerable.Range(0, 4).Select(_ => Enumerable.Range(0, random.Next(0, 20)).Select(_ => (random.Next(0, 12), random.Next(0, 3).ToString(System.Globalization.CultureInfo.InvariantCulture))).ToArray()).ToArray();
+        var input = Enumerable.Range(0, 4).Select(_ => Enumerable.Range(0, random.Next(0, 4000)).Select(_ => (random.Next(0, 300), random.Next(-5, 20))).ToArray()).ToArray();
+        var other = Enumerable.Range(0, 4).Select(_ => Enumerable.Range(0, random.Next(0, 1500)).Select(_ => (random.Next(0, 400), random.Next(0, 3).ToString(System.Globalization.CultureInfo.InvariantCulture))).ToArray()).ToArray();
 
-        Same(s => s.Map(p => p.Item1 * 100 + p.Item2).Filter(n => n % 3 != 0).FlatMap(n => new[] { n, -n }));
+        Same(s => s.Map(p => p.Item1 * 100 + p.Item2).Filter(n => n % 3 != 0).FlatMap(n => new[] { n, -n }).Map(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         Same(s => s.MapValues(v => v * 2).FlatMapValues(v => new[] { v, v + 1 }).Map(p => p.ToString()));
         Same(s => s.MapBatch(records => records.Select(p => p.Item2)).Map(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         Same(s => s.ReduceByKey((a, b) => a + b).Map(p => p.ToString()));
