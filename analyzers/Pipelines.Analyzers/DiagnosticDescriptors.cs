@@ -9,7 +9,8 @@ namespace Pipelines.Analyzers;
 /// </summary>
 internal static class DiagnosticDescriptors
 {
-    internal const string HelpLinkBase = "https://github.com/pipelines/pipelines/blob/main/docs/diagnostics/";
+    /// <summary>Where the pages are: set once as PipelinesHelpLinkBase in Directory.Build.props.</summary>
+    internal const string HelpLinkBase = BuildInfo.HelpLinkBase;
 
     /// <summary>Categories, one per concern.</summary>
     internal static class Categories

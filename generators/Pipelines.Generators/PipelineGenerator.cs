@@ -1,6 +1,5 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Pipelines.Generators.Diagnostics;
 using Pipelines.Generators.Emitting;
 using Pipelines.Generators.Parsing;
 using Pipelines.Generators.Planning;
@@ -28,19 +27,13 @@ public sealed class PipelineGenerator : IIncrementalGenerator
             .Select(static (model, _) => Planner.Plan(model))
             .WithTrackingName(TrackingNames.Plans);
 
+        // PIPE101/PIPE102 stay in the plan but are reported by DefinitionDiagnosticsAnalyzer, from the same parse:
+        // once per problem, and visible where only analyzer diagnostics are shown.
         context.RegisterSourceOutput(plans, static (output, plan) =>
         {
             if (plan.Definitions.Count > 0)
             {
                 output.AddSource(plan.HintName, Emitter.Emit(plan));
-            }
-
-            foreach (var diagnostic in plan.Diagnostics)
-            {
-                output.ReportDiagnostic(Diagnostic.Create(
-                    GeneratorDiagnostics.Find(diagnostic.Id),
-                    diagnostic.Location?.ToLocation(),
-                    [.. diagnostic.Arguments]));
             }
         });
     }

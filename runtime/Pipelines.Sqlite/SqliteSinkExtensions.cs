@@ -8,7 +8,8 @@ public static class SqliteSinkExtensions
     /// <summary>
     /// Writes each batch to SQLite in one transaction together with its batch time (in <c>pipelines_batches</c>),
     /// so a batch replayed after recovery from a checkpoint is not applied twice: with checkpoints, the database
-    /// sees every batch exactly once.
+    /// sees every batch exactly once. Each row also records <see cref="StreamingContext.ApplicationId"/>: another
+    /// application writing under the same sink name fails its batch with an <see cref="InvalidOperationException"/>.
     /// </summary>
     /// <param name="stream">The stream to write.</param>
     /// <param name="connectionString">The SQLite connection string, e.g. <c>Data Source=/data/out.db</c>.</param>
@@ -31,8 +32,17 @@ public static class SqliteSinkExtensions
     public static void SaveToSqlite<T>(this DStream<T> stream, string connectionString, string sinkName, Action<SqliteTransaction, Batch<T>, BatchTime> write, string? schema = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        var writer = new SqliteBatchWriter<T>(connectionString, sinkName, write, schema);
-        stream.ForEachBatch((batch, time) => writer.Write(batch, time));
+        ArgumentException.ThrowIfNullOrEmpty(connectionString);
+        ArgumentException.ThrowIfNullOrEmpty(sinkName);
+        ArgumentNullException.ThrowIfNull(write);
+
+        // The application id is read at the first batch: a checkpointing context knows it (from its checkpoint) once started.
+        SqliteBatchWriter<T>? writer = null;
+        stream.ForEachBatch((batch, time) =>
+        {
+            writer ??= new SqliteBatchWriter<T>(connectionString, sinkName, stream.Context.ApplicationId, write, schema);
+            writer.Write(batch, time);
+        });
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Pipelines;
+using Pipelines.Dashboard;
 using Pipelines.Samples.WordCount;
 
 // Word count, Spark Streaming's "hello world". By default it reads lines from a built-in generator (no
@@ -7,6 +8,7 @@ using Pipelines.Samples.WordCount;
 //   dotnet run --project samples/WordCount -- --batches 20              run longer (0 = until Ctrl+C)
 //   dotnet run --project samples/WordCount -- --socket 127.0.0.1:9999   lines from a TCP server (nc -lk 9999)
 //   dotnet run --project samples/WordCount -- --dir /tmp/incoming       text files moved into a folder
+//   dotnet run --project samples/WordCount -- --dashboard               live dashboard on http://127.0.0.1:4040/
 var options = SampleOptions.Parse(args);
 if (options is null)
 {
@@ -25,6 +27,14 @@ var lines = options switch
 // The generated, fused form of WordCount.Define (same output, no per-record allocation).
 var counts = WordCount.Compile(lines);
 counts.Print(num: 10);
+
+// --dashboard: Spark's Streaming tab plus the top words as a live table and chart.
+await using var dashboard = options.DashboardPort is { } port ? await ssc.UseDashboardAsync(new DashboardOptions { Port = port, Title = "WordCount" }) : null;
+if (dashboard is not null)
+{
+    counts.ToDashboard("Top words", new ResultsDashboardOptions { Columns = ["Word", "Count"], MaxRows = 10 });
+    Console.WriteLine($"Dashboard: {dashboard.Url}");
+}
 
 var completed = 0;
 var done = new TaskCompletionSource();

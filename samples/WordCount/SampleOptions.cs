@@ -9,16 +9,19 @@ namespace Pipelines.Samples.WordCount;
 /// <param name="SocketHost">The host of <c>--socket</c>, or null.</param>
 /// <param name="SocketPort">The port of <c>--socket</c>.</param>
 /// <param name="Directory">The folder of <c>--dir</c>, or null.</param>
-internal sealed record SampleOptions(int Batches, TimeSpan BatchInterval, int LinesPerBatch, string? SocketHost = null, int SocketPort = 0, string? Directory = null)
+/// <param name="DashboardPort">The port of <c>--dashboard</c>, or null for no dashboard.</param>
+internal sealed record SampleOptions(int Batches, TimeSpan BatchInterval, int LinesPerBatch, string? SocketHost = null, int SocketPort = 0, string? Directory = null, int? DashboardPort = null)
 {
     public const string Usage = """
-        usage: WordCount [--socket HOST:PORT | --dir PATH] [--batches N] [--interval-ms MS] [--lines N]
+        usage: WordCount [--socket HOST:PORT | --dir PATH] [--batches N] [--interval-ms MS] [--lines N] [--dashboard [PORT]]
           --socket HOST:PORT read lines from a TCP server (e.g. one started with: nc -lk 9999)
           --dir PATH         read the text files moved into PATH after start
           --batches N        stop after N batches (default 5 on the built-in source; with --socket or
                              --dir the default is 0, which runs until Ctrl+C)
           --interval-ms MS   batch interval in milliseconds (default 1000)
           --lines N          lines the built-in source produces per batch (default 20)
+          --dashboard [PORT] serve the live dashboard on http://127.0.0.1:PORT/ (default 4040; 0 = any free
+                             port) with the top words; runs until Ctrl+C unless --batches is given
         """;
 
     public static SampleOptions? Parse(string[] args)
@@ -51,13 +54,20 @@ internal sealed record SampleOptions(int Batches, TimeSpan BatchInterval, int Li
                     options = options with { Directory = value };
                     i++;
                     break;
+                case "--dashboard" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var dashboardPort) && dashboardPort <= 65535:
+                    options = options with { DashboardPort = dashboardPort };
+                    i++;
+                    break;
+                case "--dashboard":
+                    options = options with { DashboardPort = 4040 };
+                    break;
                 default:
                     return null;
             }
         }
 
-        // A live source runs on until Ctrl+C unless a number of batches was asked for.
-        if (!batchesGiven && (options.SocketHost is not null || options.Directory is not null))
+        // A live source (or a dashboard to watch) runs on until Ctrl+C unless a number of batches was asked for.
+        if (!batchesGiven && (options.SocketHost is not null || options.Directory is not null || options.DashboardPort is not null))
         {
             options = options with { Batches = 0 };
         }

@@ -25,7 +25,7 @@ public static class FaultPipeline
     /// </summary>
     public static StreamingContext Build(FaultAppSettings settings)
     {
-        var context = new StreamingContext(settings.BatchInterval);
+        var context = new StreamingContext(settings.BatchInterval, new StreamingOptions { LoggerFactory = new StderrLogger() });
         var lines = settings.InputDirectory.StartsWith("tcp://", StringComparison.Ordinal)
             ? context.ReceiverStream(new AcknowledgingReceiver(new Uri(settings.InputDirectory).Host, new Uri(settings.InputDirectory).Port))
             : context.TextFileStream(settings.InputDirectory);

@@ -151,8 +151,66 @@ public sealed class DifferentialTests
         Unary(Gen.String[Gen.Char["uvw"], 0, 2].Array[0, 8].Array[1, Batches], WindowPipelines.DefineSessionCount, WindowPipelines.CompileSessionCount);
 
     [Fact]
+    public void Block_lambda_with_an_inferred_reference_type_matches_interpreted() => Unary(Lines, ScopePipelines.DefineTrimmed, ScopePipelines.CompileTrimmed);
+
+    [Fact]
+    public void Fused_lambdas_declaring_the_same_variables_match_interpreted() =>
+        Unary(Gen.Int[-5, 12].Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Array[0, 10].Array[1, Batches], ScopePipelines.DefineSameOutVariables, ScopePipelines.CompileSameOutVariables);
+
+    [Fact]
+    public void Nameof_a_renamed_parameter_matches_interpreted() => Unary(Numbers, ScopePipelines.DefineNameOf, ScopePipelines.CompileNameOf);
+
+    [Fact]
     public void Fallback_definitions_run_interpreted() =>
-        Unary(Numbers, FallbackPipelines.DefineRepartition, FallbackPipelines.CompileRepartition);
+        Unary(Numbers, FallbackPipelines.DefineCapture, FallbackPipelines.CompileCapture);
+
+    [Fact]
+    public void Narrow_operators_after_a_window_match_interpreted() =>
+        Unary(Lines, ComposedPipelines.DefineWindowThenNarrow, ComposedPipelines.CompileWindowThenNarrow);
+
+    [Fact]
+    public void Filter_after_UpdateStateByKey_matches_interpreted() =>
+        Unary(Numbers, ComposedPipelines.DefineStateThenFilter, ComposedPipelines.CompileStateThenFilter);
+
+    [Fact]
+    public void StateSnapshots_after_MapWithState_matches_interpreted() =>
+        Unary(Numbers, ComposedPipelines.DefineStateSnapshots, ComposedPipelines.CompileStateSnapshots);
+
+    [Fact]
+    public void Union_of_compiled_inputs_matches_interpreted() =>
+        Binary(Numbers, Numbers, ComposedPipelines.DefineUnion, ComposedPipelines.CompileUnion);
+
+    [Fact]
+    public void Union_of_three_inputs_matches_interpreted() =>
+        Unary(Numbers, s => ComposedPipelines.DefineUnionOfThree(s, s.Map(n => n + 1), s.Filter(n => n > 10)), s => ComposedPipelines.CompileUnionOfThree(s, s.Map(n => n + 1), s.Filter(n => n > 10)));
+
+    [Fact]
+    public void Transform_between_fused_stages_matches_interpreted() =>
+        Unary(Numbers, ComposedPipelines.DefineTransform, ComposedPipelines.CompileTransform);
+
+    [Fact]
+    public void TransformWith_between_fused_stages_matches_interpreted() =>
+        Binary(Numbers, Lines, ComposedPipelines.DefineTransformWith, ComposedPipelines.CompileTransformWith);
+
+    [Fact]
+    public void Glom_between_fused_stages_matches_interpreted() => Unary(Numbers, ComposedPipelines.DefineGlom, ComposedPipelines.CompileGlom);
+
+    [Fact]
+    public void MapBatch_between_fused_stages_matches_interpreted() => Unary(Numbers, ComposedPipelines.DefineMapBatch, ComposedPipelines.CompileMapBatch);
+
+    [Fact]
+    public void Repartition_between_fused_stages_matches_interpreted() =>
+        Unary(Numbers, ComposedPipelines.DefineRepartition, ComposedPipelines.CompileRepartition);
+
+    [Fact]
+    public void Three_way_join_matches_interpreted() =>
+        Unary(Pairs, s => ComposedPipelines.DefineThreeWayJoin(s, s.MapValues(v => v - 1), s.Filter(p => p.Item2 > 3)), s => ComposedPipelines.CompileThreeWayJoin(s, s.MapValues(v => v - 1), s.Filter(p => p.Item2 > 3)));
+
+    [Fact]
+    public void Definition_over_locals_matches_interpreted() => Unary(Lines, ComposedPipelines.DefineWithLocals, ComposedPipelines.CompileWithLocals);
+
+    [Fact]
+    public void Shared_local_matches_interpreted() => Unary(Numbers, ComposedPipelines.DefineSharedLocal, ComposedPipelines.CompileSharedLocal);
 
     [Fact]
     public void A_failing_batch_fails_both_paths_and_leaks_no_records_into_the_next()

@@ -69,8 +69,8 @@ public sealed class GeneratorTests
         [StreamingPipeline]
         public static partial class Mixed
         {
-            public static DStream<int> DefineRepartitioned(DStream<int> numbers) =>
-                numbers.Map(n => n + 1).Repartition(4);
+            public static DStream<int> DefineCheckpointed(DStream<int> numbers) =>
+                numbers.Map(n => n + 1).Checkpoint(TimeSpan.FromSeconds(4));
 
             public static DStream<int> DefineMethodGroup(DStream<int> numbers) =>
                 numbers.Map(Twice).Filter(IsEven);
@@ -84,7 +84,14 @@ public sealed class GeneratorTests
             public static DStream<int> DefineStatements(DStream<int> numbers)
             {
                 var doubled = numbers.Map(n => n * 2);
+                Console.WriteLine();
                 return doubled;
+            }
+
+            public static DStream<int> DefineNonStreamLocal(DStream<int> numbers)
+            {
+                var factor = 2;
+                return numbers.Map(n => n * 2).Filter(n => n != factor);
             }
 
             public static DStream<T> DefineGeneric<T>(DStream<T> items) => items;
@@ -94,6 +101,54 @@ public sealed class GeneratorTests
             private static int Twice(int n) => 2 * n;
 
             private static bool IsEven(int n) => n % 2 == 0;
+        }
+        """;
+
+    private const string Composed = """
+        using Pipelines;
+
+        namespace Demo;
+
+        [StreamingPipeline]
+        public static partial class Composed
+        {
+            public static DStream<string> DefineAfterWindow(DStream<string> lines) =>
+                lines.Map(line => (line, 1))
+                     .ReduceByKeyAndWindow((a, b) => a + b, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10))
+                     .Filter(p => p.Value > 1)
+                     .Map(p => p.Key + "=" + p.Value);
+
+            public static DStream<(int Key, int State)> DefineSnapshots(DStream<(int Key, int Value)> pairs) =>
+                pairs.MapWithState(StateSpec.Function((int key, Optional<int> value, State<int> state) =>
+                     {
+                         state.Update(value.GetValueOrDefault(0));
+                         return key;
+                     }))
+                     .StateSnapshots();
+
+            public static DStream<int> DefineUnion(DStream<int> a, DStream<int> b, DStream<int> c) =>
+                a.Map(x => x + 1).Union(b).Union(c.Filter(x => x > 0)).Map(x => x * 2);
+
+            public static DStream<int> DefineWholeBatches(DStream<int> numbers) =>
+                numbers.Filter(n => n > 0)
+                       .Transform(batch => batch.Take(2))
+                       .Glom()
+                       .Map(partition => partition.Length)
+                       .MapBatch(items => items.Reverse())
+                       .Repartition(2)
+                       .Map(n => n + 1);
+
+            public static DStream<(int Key, ((int Left, int Right) Value, int Right) Value)> DefineJoins(
+                DStream<(int Key, int Value)> a, DStream<(int Key, int Value)> b, DStream<(int Key, int Value)> c) =>
+                a.Join(b).Join(c);
+
+            public static DStream<(string Word, int Count)> DefineLocals(DStream<string> lines)
+            {
+                const int Minimum = 2;
+                var words = lines.FlatMap(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+                var counts = words.Map(word => (word, 1)).ReduceByKey((x, y) => x + y);
+                return counts.Filter(p => p.Value >= Minimum);
+            }
         }
         """;
 
@@ -145,17 +200,61 @@ public sealed class GeneratorTests
     public void Stateful_session_count_snapshot() => VerifySnapshot(SessionCount, allowDiagnostics: true);
 
     [Fact]
-    public void An_operator_after_a_stateful_operator_is_reported_and_falls_back()
+    public void An_operator_after_a_stateful_operator_is_compiled_in_a_stage_of_its_own()
     {
         var (result, diagnostics) = GeneratorHarness.Run(SessionCount);
 
-        var diagnostic = Assert.Single(result.Diagnostics);
-        Assert.Equal("PIPE101", diagnostic.Id);
-        Assert.StartsWith("UpdateStateByKey((IReadOnlyList<int> pages", SessionCount.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
-        Assert.Contains("end the definition with it", diagnostic.GetMessage(), StringComparison.Ordinal);
-        Assert.Contains("DefineAfterState(clicks);", result.GeneratedSources.Single().SourceText.ToString());
+        Assert.Empty(result.Diagnostics);
+        var generated = result.GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains("var updateStateByKey = fused.UpdateStateByKey(", generated, StringComparison.Ordinal);
+        Assert.Contains("return global::Pipelines.Compilation.CompiledStream.CreatePartitioned(updateStateByKey, \"Sessions.CompileAfterState#2\", new CompileAfterStateStage2(), static () => new CompileAfterStateStage2());", generated, StringComparison.Ordinal);
+        Assert.DoesNotContain("Runs interpreted", generated, StringComparison.Ordinal);
         Assert.Empty(diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
     }
+
+    [Fact]
+    public void PIPE101_after_a_stateful_operator_names_the_operator_that_is_not_compiled()
+    {
+        var source = SessionCount.Replace(".Filter(user => user.State > 10);", ".Checkpoint(TimeSpan.FromSeconds(10));");
+        Assert.NotEqual(SessionCount, source);
+
+        var (result, diagnostics) = GeneratorHarness.Run(source);
+
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("PIPE101", diagnostic.Id);
+        Assert.Equal("Checkpoint(TimeSpan.FromSeconds(10))", source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+        Assert.StartsWith("'Checkpoint' is not compiled", diagnostic.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("return DefineAfterState(clicks);", result.GeneratedSources.Single().SourceText.ToString(), StringComparison.Ordinal);
+        Assert.Empty(diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
+
+    [Fact]
+    public void A_single_windowed_operator_is_handed_to_the_runtime_without_an_empty_fallback_reason()
+    {
+        const string source = """
+            using Pipelines;
+
+            namespace Demo;
+
+            [StreamingPipeline]
+            public static partial class Windows
+            {
+                public static DStream<int> Define(DStream<int> numbers) => numbers.Window(TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(2));
+            }
+            """;
+
+        var (result, diagnostics) = GeneratorHarness.Run(source);
+
+        Assert.Empty(result.Diagnostics);
+        var generated = result.GeneratedSources.Single().SourceText.ToString();
+        Assert.DoesNotContain("Runs interpreted", generated, StringComparison.Ordinal);
+        Assert.Contains("/// <para>Nothing to fuse: the runtime's <c>Window</c> runs with the arguments as written.</para>", generated, StringComparison.Ordinal);
+        Assert.Contains("return numbers.Window(TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(2));", generated, StringComparison.Ordinal);
+        Assert.Empty(diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error || (d.Severity == DiagnosticSeverity.Warning && GeneratorHarness.InGenerated(d))));
+    }
+
+    [Fact]
+    public void Composed_snapshot() => VerifySnapshot(Composed);
 
     [Fact]
     public void Map_filter_reduce_snapshot() => VerifySnapshot(MapFilterReduce);
@@ -249,10 +348,11 @@ public sealed class GeneratorTests
 
         Assert.Equal(
             [
+                "PIPE101 Warning Pipeline0.cs Checkpoint(TimeSpan.FromSeconds(4))",
                 "PIPE101 Warning Pipeline0.cs Halve",
-                "PIPE101 Warning Pipeline0.cs Repartition(4)",
                 "PIPE102 Warning Pipeline0.cs DefineGeneric",
                 "PIPE102 Warning Pipeline0.cs DefineStatements",
+                "PIPE102 Warning Pipeline0.cs factor = 2",
             ],
             reported);
         Assert.All(result.Diagnostics, d => Assert.StartsWith("https://github.com/pipelines/pipelines/blob/main/docs/diagnostics/PIPE10", d.Descriptor.HelpLinkUri));

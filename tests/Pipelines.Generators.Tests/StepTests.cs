@@ -64,9 +64,10 @@ public sealed class StepTests
 
         var count = plan.Definitions.Single(d => d.DefineName == "DefineCount");
         Assert.Equal("CompileCount", count.CompileName);
-        Assert.Equal(2, count.Stage!.Loops.Count);
-        Assert.Equal(["read numbers", "Filter", "Count"], count.Stage.Loops[0].Operators);
-        Assert.Equal(["the count", "Output"], count.Stage.Loops[1].Operators);
+        var stage = Assert.Single(count.Stages);
+        Assert.Equal(2, stage.Loops.Count);
+        Assert.Equal(["read numbers", "Filter", "Count"], stage.Loops[0].Operators);
+        Assert.Equal(["the count", "Output"], stage.Loops[1].Operators);
         Assert.Equal("Demo.Counts.Pipeline.g.cs", plan.HintName);
     }
 
@@ -106,6 +107,7 @@ public sealed class StepTests
             {
                 "Pipelines.DStream`1" => typeof(DStream<>),
                 "Pipelines.DStreamExtensions" => typeof(DStreamExtensions),
+                "Pipelines.MapWithStateDStream`4" => typeof(MapWithStateDStream<,,,>),
                 _ => typeof(PairDStreamExtensions),
             };
             Assert.Contains(declaring.GetMethods(), m => m.Name == info.Name);

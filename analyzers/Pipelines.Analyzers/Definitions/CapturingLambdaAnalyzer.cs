@@ -61,8 +61,21 @@ public sealed class CapturingLambdaAnalyzer : DiagnosticAnalyzer
         // generator keeps a definition interpreted when any lambda in it captures, so each is reported here.
         foreach (var captured in flow.CapturedInside)
         {
+            // A symbol counts only where the lambda uses it: declared outside, any use in the lambda; declared in it
+            // (its parameters, its locals), a use in a nested lambda or local function. Under #nullable enable the
+            // SDK's compiler (Roslyn 5.x) also lists lambda parameters here (a block lambda's own, and those of other
+            // lambdas of the chain) where 4.x does not; they have no such use and are skipped. `this` always counts.
             var insideOnly = IsDeclaredInside(captured, syntax);
-            var location = FirstReference(syntax, captured, insideOnly, model, context.CancellationToken) ?? syntax.GetLocation();
+            var location = FirstReference(syntax, captured, insideOnly, model, context.CancellationToken);
+            if (location is null)
+            {
+                if (captured is not IParameterSymbol { IsThis: true })
+                {
+                    continue;
+                }
+
+                location = syntax.GetLocation();
+            }
             context.ReportDiagnostic(Diagnostic.Create(
                 DiagnosticDescriptors.LambdaCapturesVariable,
                 location,

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 
 namespace Pipelines.Generators.Diagnostics;
@@ -9,7 +11,7 @@ namespace Pipelines.Generators.Diagnostics;
 internal static class GeneratorDiagnostics
 {
     private const string Category = "Pipelines.Generator";
-    private const string HelpRoot = "https://github.com/pipelines/pipelines/blob/main/docs/diagnostics/";
+    private const string HelpRoot = BuildInfo.HelpLinkBase;
 
     /// <summary>An operator, overload or argument the generator does not compile.</summary>
     public static readonly DiagnosticDescriptor OperatorNotCompiled = new(
@@ -33,6 +35,9 @@ internal static class GeneratorDiagnostics
         description: "A compiled definition is a public static method of a partial [StreamingPipeline] class, not generic, taking one or two DStream parameters and returning a DStream built from them by a single expression (an expression body or one return statement).",
         helpLinkUri: HelpRoot + "PIPE102.md");
 
+    /// <summary>Every generator diagnostic: what <see cref="DefinitionDiagnosticsAnalyzer"/> supports and reports.</summary>
+    public static ImmutableArray<DiagnosticDescriptor> All { get; } = [OperatorNotCompiled, DefinitionShapeNotSupported];
+
     /// <summary>The descriptor with id <paramref name="id"/>.</summary>
-    public static DiagnosticDescriptor Find(string id) => id == OperatorNotCompiled.Id ? OperatorNotCompiled : DefinitionShapeNotSupported;
+    public static DiagnosticDescriptor Find(string id) => All.First(descriptor => descriptor.Id == id);
 }

@@ -82,39 +82,54 @@ internal static class Emitter
         w.Line($"/// The stream of <c>{definition.DefineName}</c>, computed by generated code.");
         w.Line("/// </summary>");
         w.Line("/// <remarks>");
-        if (definition.Stage is null && definition.Boundary is not null)
+        var runtime = definition.Steps.Where(s => s.RuntimeOperator is not null).Select(s => s.RuntimeOperator!).ToList();
+        if (definition.Steps.Count == 0)
         {
-            w.Line($"/// <para>Chain: {Xml(definition.Chain)}. Nothing before the windowed or stateful operator to fuse.</para>");
-        }
-
-        if (definition.Stage is { } stage)
-        {
-            w.Line($"/// <para>Compiled chain: {Xml(definition.Chain)}.</para>");
-            w.Line($"/// <para>Fused into {stage.Loops.Count} loop{(stage.Loops.Count == 1 ? string.Empty : "s")} over each batch:</para>");
-            w.Line("/// <list type=\"number\">");
-            foreach (var loop in stage.Loops)
-            {
-                w.Line($"/// <item><description>{Xml(string.Join(" → ", loop.Operators))}</description></item>");
-            }
-
-            w.Line("/// </list>");
-            w.Line("/// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>");
-            if (definition.Parallel is { MapSide: null })
-            {
-                w.Line("/// <para>Partition-wise: with a parallelism above 1, the partitions of a batch run at the same time, one pooled stage instance each.</para>");
-            }
-            else if (definition.Parallel is { } shuffled)
-            {
-                w.Line("/// <para>With a parallelism above 1, the map side runs per input partition into partition-local tables, the partial results go to hash partitions, and the reduce side merges each at the same time.</para>");
-            }
-            if (definition.Boundary is { } handedTo)
-            {
-                w.Line($"/// <para>The fused stage's stream then goes to the runtime's <c>{handedTo.Substring(0, handedTo.IndexOf('('))}</c> (window or state machinery).</para>");
-            }
+            w.Line($"/// <para>Runs interpreted (calls <c>{definition.DefineName}</c>): {Xml(definition.FallbackReason ?? "the definition could not be read")}.</para>");
         }
         else
         {
-            w.Line($"/// <para>Runs interpreted (calls <c>{definition.DefineName}</c>): {Xml(definition.FallbackReason ?? string.Empty)}.</para>");
+            w.Line($"/// <para>Compiled chain: {Xml(definition.Chain)}.</para>");
+            for (var i = 0; i < definition.Stages.Count; i++)
+            {
+                var stage = definition.Stages[i];
+                var loops = $"{stage.Loops.Count} loop{(stage.Loops.Count == 1 ? string.Empty : "s")} over each batch";
+                w.Line(definition.Stages.Count == 1
+                    ? $"/// <para>Fused into {loops}:</para>"
+                    : $"/// <para>Stage {i + 1} (<c>{stage.ClassName}</c>) fused into {loops}:</para>");
+                w.Line("/// <list type=\"number\">");
+                foreach (var loop in stage.Loops)
+                {
+                    w.Line($"/// <item><description>{Xml(string.Join(" → ", loop.Operators))}</description></item>");
+                }
+
+                w.Line("/// </list>");
+            }
+
+            if (definition.Stages.Count > 0)
+            {
+                w.Line("/// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>");
+            }
+
+            var partitionWise = definition.Stages.Where(s => s.Parallel is { MapSide: null }).Select(s => $"<c>{s.ClassName}</c>").ToList();
+            var shuffled = definition.Stages.Where(s => s.Parallel is { MapSide: not null }).Select(s => $"<c>{s.ClassName}</c>").ToList();
+            if (partitionWise.Count > 0)
+            {
+                w.Line($"/// <para>Partition-wise ({string.Join(", ", partitionWise)}): with a parallelism above 1, the partitions of a batch run at the same time, one pooled stage instance each.</para>");
+            }
+
+            if (shuffled.Count > 0)
+            {
+                w.Line($"/// <para>Shuffled in parallel ({string.Join(", ", shuffled)}): with a parallelism above 1, the map side runs per input partition into partition-local tables, the partial results go to hash partitions, and the reduce side merges each at the same time.</para>");
+            }
+
+            if (runtime.Count > 0)
+            {
+                var names = string.Join(", ", runtime.Select(o => $"<c>{o}</c>"));
+                w.Line(definition.Stages.Count == 0
+                    ? $"/// <para>Nothing to fuse: the runtime's {names} {(runtime.Count == 1 ? "runs" : "run")} with the arguments as written.</para>"
+                    : $"/// <para>The runtime runs {names} on the fused stages' streams, with the arguments as written.</para>");
+            }
         }
 
         w.Line("/// </remarks>");
@@ -127,60 +142,39 @@ internal static class Emitter
 
         // Checkpoints compare this fingerprint on restart, so a changed definition cannot load old state.
         w.Line($"{Escape(definition.Parameters[0].Name)}.Context.RegisterPipeline(\"{className}.{definition.DefineName}\", {definition.FingerprintName});");
-        if (definition.Stage is null && definition.Boundary is null)
+        if (definition.Steps.Count == 0)
         {
             w.Line($"return {definition.DefineName}({string.Join(", ", definition.Parameters.Select(p => Escape(p.Name)))});");
             w.Close();
             return;
         }
 
-        var arguments = string.Join(", ", definition.Parameters.Select(p => Escape(p.Name)));
-        var create = definition.Stage is { } compiled ? CreateStream(definition, compiled, arguments) : arguments;
-        if (definition.Boundary is { } boundary)
+        for (var i = 0; i < definition.Steps.Count; i++)
         {
-            var perBatch = definition.Parameters.Any(p => p.Name == "perBatch") ? "perBatch2" : "perBatch";
-            w.Line($"// The fused per-batch part; the runtime's {boundary.Substring(0, boundary.IndexOf('('))} takes it from there.");
-            w.Line($"var {perBatch} = {create};");
-            w.Lines($"return {perBatch}.{boundary};");
-        }
-        else
-        {
-            w.Line($"return {create};");
+            var step = definition.Steps[i];
+            w.Line("// " + OneLine(step.Comment));
+            w.Lines(i == definition.Steps.Count - 1 ? $"return {step.Expression};" : $"var {step.Variable} = {step.Expression};");
         }
 
         w.Close();
-        if (definition.Stage is { } fused)
+        foreach (var stage in definition.Stages)
         {
-            var inputs = definition.Parameters.Select(p => p.ElementType).ToArray();
             w.Line();
-            EmitStage(w, fused, inputs, $"The fused loops of <c>{definition.CompileName}</c>; one instance per compiled stream.");
-            if (definition.Parallel is { MapSide: { } mapSide, ReduceSide: { } reduceSide } shuffled)
+            EmitStage(w, stage, $"The fused loops of <c>{definition.CompileName}</c>; one instance per compiled stream.");
+            if (stage.Parallel is { MapSide: { } mapSide, ReduceSide: { } reduceSide })
             {
                 w.Line();
-                EmitStage(w, mapSide, inputs, $"The map side of <c>{definition.CompileName}</c> when partitions run at the same time: one input partition up to the shuffle's partial results, in a partition-local table (one pooled instance per running partition).");
+                EmitStage(w, mapSide, $"The map side of <c>{stage.ClassName}</c> when partitions run at the same time: one input partition up to the shuffle's partial results, in a partition-local table (one pooled instance per running partition).");
                 w.Line();
-                EmitStage(w, reduceSide, [$"({shuffled.KeyType}, {shuffled.ValueType})"], $"The reduce side of <c>{definition.CompileName}</c> when partitions run at the same time: merges one hash partition's partial results and runs what follows the shuffle.");
+                EmitStage(w, reduceSide, $"The reduce side of <c>{stage.ClassName}</c> when partitions run at the same time: merges one hash partition's partial results and runs what follows the shuffle.");
             }
         }
     }
 
-    /// <summary>The expression that creates the compiled stream: whole batches only, partition-wise, or map side and reduce side.</summary>
-    private static string CreateStream(DefinitionPlan definition, StagePlan stage, string arguments)
-    {
-        const string Compiled = "global::Pipelines.Compilation.CompiledStream";
-        var name = $"\"{stage.StreamName}\"";
-        return definition.Parallel switch
-        {
-            { MapSide: { } mapSide, ReduceSide: { } reduceSide } shuffled =>
-                $"{Compiled}.CreateShuffled<{definition.Parameters[0].ElementType}, {shuffled.KeyType}, {shuffled.ValueType}, {stage.OutputType}>({arguments}, {name}, new {stage.ClassName}(), static () => new {mapSide.ClassName}(), static () => new {reduceSide.ClassName}())",
-            { } => $"{Compiled}.CreatePartitioned({arguments}, {name}, new {stage.ClassName}(), static () => new {stage.ClassName}())",
-            null => $"{Compiled}.Create({arguments}, {name}, new {stage.ClassName}())",
-        };
-    }
-
-    private static void EmitStage(CodeWriter w, StagePlan stage, string[] inputs, string summary)
+    private static void EmitStage(CodeWriter w, StagePlan stage, string summary)
     {
         var output = stage.OutputType;
+        var inputs = stage.InputTypes.ToArray();
         var stageInterface = $"global::Pipelines.Compilation.IBatchStage<{string.Join(", ", inputs)}, {output}>";
         w.Line($"/// <summary>{summary}</summary>");
         w.Line(GeneratedCode);
@@ -259,5 +253,34 @@ internal static class Emitter
     private static string Escape(string name) =>
         Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
 
-    private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+    /// <summary>
+    /// User text (reasons quoting code, names) for a <c>///</c> comment: on one line (a line break would end the
+    /// comment and turn the rest into code) and XML-escaped.
+    /// </summary>
+    private static string Xml(string text) => OneLine(text).Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+
+    /// <summary>Every run of white space (line breaks included, any Unicode line separator) as one space.</summary>
+    internal static string OneLine(string text)
+    {
+        var builder = new System.Text.StringBuilder(text.Length);
+        var space = false;
+        foreach (var c in text)
+        {
+            if (char.IsWhiteSpace(c) || char.IsControl(c))
+            {
+                space = true;
+                continue;
+            }
+
+            if (space && builder.Length > 0)
+            {
+                builder.Append(' ');
+            }
+
+            space = false;
+            builder.Append(c);
+        }
+
+        return builder.ToString();
+    }
 }

@@ -46,12 +46,12 @@ internal sealed record ParameterModel(string Name, string Type, string ElementTy
 /// <param name="Operator">The operator (ignored for sources).</param>
 /// <param name="ParameterIndex">The parameter index of a source, else -1.</param>
 /// <param name="Input">The receiver node, or -1 for a source.</param>
-/// <param name="Other">The second stream of a join, or -1.</param>
+/// <param name="Other">The second stream of a join, Union or TransformWith, or -1.</param>
 /// <param name="ElementType">The element type of the node's stream.</param>
 /// <param name="KeyType">Item1's type when the element is a pair, else null.</param>
 /// <param name="ValueType">Item2's type when the element is a pair, else null.</param>
 /// <param name="Functions">The function arguments, in parameter order (for a boundary operator: its per-batch reducer, if any).</param>
-/// <param name="Arguments">For a windowed or stateful operator: its argument list as written (constants inlined), passed on to the runtime.</param>
+/// <param name="Arguments">For an operator the runtime runs: its arguments after the stream argument, as written (constants inlined), comma-separated.</param>
 internal sealed record NodeModel(
     bool IsSource,
     PipelineOperator Operator,
@@ -76,6 +76,11 @@ internal sealed record NodeModel(
 /// <param name="KeyedValue">For a body <c>(p, e)</c> whose <c>e</c> does not use <c>p</c>: the template of <c>e</c>.</param>
 /// <param name="Split">For a body <c>p.Split(separator[, options])</c> with constant arguments: the split.</param>
 /// <param name="Identifiers">Every simple name the body uses, so generated names never shadow them.</param>
+/// <param name="Locals">
+/// The variables an expression body declares (<c>out var n</c>, <c>is int n</c>), by the user's names; in the
+/// template, local i reads <see cref="LambdaModel.LocalMarker"/>(i), so each inlining gets fresh names (two fused
+/// lambdas declaring <c>n</c> must not clash in one generated method).
+/// </param>
 internal sealed record LambdaModel(
     EquatableArray<LambdaParameterModel> Parameters,
     string ReturnType,
@@ -84,10 +89,17 @@ internal sealed record LambdaModel(
     string? BodyType,
     string? KeyedValue,
     SplitModel? Split,
-    EquatableArray<string> Identifiers)
+    EquatableArray<string> Identifiers,
+    EquatableArray<string> Locals = default)
 {
+    /// <summary>The prefix of every placeholder in a template.</summary>
+    public const string MarkerPrefix = "__pipelines_";
+
     /// <summary>The placeholder for parameter <paramref name="index"/> in an expression template.</summary>
-    public static string ParameterMarker(int index) => "__pipelines_arg" + index.ToString(System.Globalization.CultureInfo.InvariantCulture) + "__";
+    public static string ParameterMarker(int index) => MarkerPrefix + "arg" + index.ToString(System.Globalization.CultureInfo.InvariantCulture) + "__";
+
+    /// <summary>The placeholder for the variable <paramref name="index"/> an expression template declares.</summary>
+    public static string LocalMarker(int index) => MarkerPrefix + "local" + index.ToString(System.Globalization.CultureInfo.InvariantCulture) + "__";
 }
 
 /// <summary>A lambda parameter: its name in the user's code and its type.</summary>

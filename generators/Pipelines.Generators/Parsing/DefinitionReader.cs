@@ -19,6 +19,7 @@ internal sealed class DefinitionReader
     private readonly CancellationToken _cancellationToken;
     private readonly List<NodeModel> _nodes = [];
     private readonly Dictionary<int, int> _sources = [];
+    private readonly Dictionary<ISymbol, int> _locals = new(SymbolEqualityComparer.Default);
     private IMethodSymbol _symbol = null!;
     private string? _fallback;
 
@@ -60,11 +61,15 @@ internal sealed class DefinitionReader
         var body = _method.ExpressionBody?.Expression ?? ReturnedExpression(_method.Body);
         if (body is null)
         {
-            ReportShape(_method.Identifier.GetLocation(), "its body must be one expression (=> ...) or a return statement (after local constants only) that builds the stream");
+            ReportShape(_method.Identifier.GetLocation(), "its body must be one expression (=> ...) or a return statement (after local constants and DStream locals only) that builds the stream");
+        }
+        else if (NonStreamLocal() is { } local)
+        {
+            ReportShape(local.GetLocation(), $"its local '{local.Identifier.ValueText}' is neither a constant nor an initialized DStream; declare only local constants and DStream locals before the return");
         }
         else
         {
-            root = ReadStream(body, isRoot: true);
+            root = ReadStream(body);
         }
 
         if (root < 0)
@@ -93,13 +98,37 @@ internal sealed class DefinitionReader
 
         for (var i = 0; i < block.Statements.Count - 1; i++)
         {
-            if (block.Statements[i] is not LocalDeclarationStatementSyntax { IsConst: true })
+            if (block.Statements[i] is not LocalDeclarationStatementSyntax { UsingKeyword.RawKind: 0, AwaitKeyword.RawKind: 0 })
             {
                 return null;
             }
         }
 
         return returned;
+    }
+
+    /// <summary>A local of the body that is neither a constant nor a DStream with an initializer, or null.</summary>
+    private VariableDeclaratorSyntax? NonStreamLocal()
+    {
+        foreach (var declaration in _method.Body?.Statements.OfType<LocalDeclarationStatementSyntax>() ?? [])
+        {
+            if (declaration.IsConst)
+            {
+                continue;
+            }
+
+            foreach (var declarator in declaration.Declaration.Variables)
+            {
+                if (declarator.Initializer is null
+                    || _model.GetDeclaredSymbol(declarator, _cancellationToken) is not ILocalSymbol local
+                    || StreamElement(local.Type) is null)
+                {
+                    return declarator;
+                }
+            }
+        }
+
+        return null;
     }
 
     private static string? SignatureProblem(IMethodSymbol symbol, out string outputType)
@@ -115,9 +144,9 @@ internal sealed class DefinitionReader
             return "a definition must return a DStream<T>";
         }
 
-        if (symbol.Parameters.Length is < 1 or > 2)
+        if (symbol.Parameters.Length == 0)
         {
-            return "a definition takes one or two DStream parameters";
+            return "a definition takes at least one DStream parameter";
         }
 
         foreach (var parameter in symbol.Parameters)
@@ -133,7 +162,7 @@ internal sealed class DefinitionReader
     }
 
     /// <summary>Reads a stream expression into a node; -1 when it cannot be compiled (already reported).</summary>
-    private int ReadStream(ExpressionSyntax expression, bool isRoot = false)
+    private int ReadStream(ExpressionSyntax expression)
     {
         _cancellationToken.ThrowIfCancellationRequested();
         while (expression is ParenthesizedExpressionSyntax parenthesized)
@@ -148,18 +177,32 @@ internal sealed class DefinitionReader
             return Source(parameter);
         }
 
-        if (expression is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access } invocation
-            && bound is IMethodSymbol method
-            && Parser.IsStream(_model.GetTypeInfo(access.Expression, _cancellationToken).Type, out _))
+        if (expression is IdentifierNameSyntax && bound is ILocalSymbol { IsConst: false } local
+            && local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is VariableDeclaratorSyntax { Initializer.Value: { } initializer } declarator
+            && _method.Body is { } methodBody && methodBody.Span.Contains(declarator.Span))
         {
-            return ReadOperator(invocation, access, method, isRoot);
+            // A DStream local of the definition (`var words = lines.FlatMap(…);`): its initializer, read once.
+            if (!_locals.TryGetValue(local, out var node))
+            {
+                node = ReadStream(initializer);
+                _locals[local] = node;
+            }
+
+            return node;
         }
 
-        ReportShape(expression.GetLocation(), $"'{Shorten(expression)}' is not a parameter of the definition or an operator called on one; build the returned stream from the method's DStream parameters in one expression");
+        if (expression is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access } invocation
+            && bound is IMethodSymbol method
+            && _model.GetTypeInfo(access.Expression, _cancellationToken).Type is { } receiverType && StreamElement(receiverType) is not null)
+        {
+            return ReadOperator(invocation, access, method);
+        }
+
+        ReportShape(expression.GetLocation(), $"'{Shorten(expression)}' is not a parameter of the definition or an operator called on one; build the returned stream from the method's DStream parameters (directly or through DStream locals)");
         return -1;
     }
 
-    private int ReadOperator(InvocationExpressionSyntax invocation, MemberAccessExpressionSyntax access, IMethodSymbol method, bool isRoot)
+    private int ReadOperator(InvocationExpressionSyntax invocation, MemberAccessExpressionSyntax access, IMethodSymbol method)
     {
         var receiver = ReadStream(access.Expression);
         var location = Location.Create(invocation.SyntaxTree, TextSpan.FromBounds(access.Name.SpanStart, invocation.Span.End));
@@ -172,7 +215,7 @@ internal sealed class DefinitionReader
 
         if (info.Role == OperatorRole.Boundary)
         {
-            return ReadBoundary(invocation, method, info, receiver, location, isRoot);
+            return ReadBoundary(invocation, method, info, receiver, location);
         }
 
         var arguments = invocation.ArgumentList.Arguments;
@@ -216,38 +259,50 @@ internal sealed class DefinitionReader
     }
 
     /// <summary>
-    /// A windowed or stateful operator ending the definition: its arguments are passed on as written; a reducing
-    /// window's reducer is also read as a lambda, for the per-batch reduce the fused stage applies first.
+    /// An operator the runtime runs (windowed, stateful, or one that sees whole batches or several streams): its
+    /// stream argument, if any, is read as a node; its other arguments are passed on as written (constants inlined);
+    /// a reducing window's reducer is also read as a lambda, for the per-batch reduce the fused stage applies first.
     /// </summary>
-    private int ReadBoundary(InvocationExpressionSyntax invocation, IMethodSymbol method, OperatorInfo info, int receiver, Location location, bool isRoot)
+    private int ReadBoundary(InvocationExpressionSyntax invocation, IMethodSymbol method, OperatorInfo info, int receiver, Location location)
     {
-        if (!isRoot)
+        var arguments = invocation.ArgumentList.Arguments;
+        var other = -1;
+        if (info.StreamCount == 1)
         {
-            return NotCompiled(location, method.Name, "operators after a windowed or stateful operator are not compiled; end the definition with it");
+            if (arguments.Count == 0 || arguments[0].NameColon is not null)
+            {
+                return NotCompiled(location, method.Name, "its stream argument must come first, without a name");
+            }
+
+            other = ReadStream(arguments[0].Expression);
         }
 
-        foreach (var argument in invocation.ArgumentList.Arguments)
+        var passed = new List<string>();
+        for (var i = info.StreamCount; i < arguments.Count; i++)
         {
+            var argument = arguments[i];
             var flow = _model.AnalyzeDataFlow(argument.Expression);
             var captured = flow is { Succeeded: true }
-                ? flow.ReadInside.Concat(flow.Captured).FirstOrDefault(s => !flow.VariablesDeclared.Contains(s) && s is not ILocalSymbol { IsConst: true })
+                ? Captures.First(_model, argument.Expression, flow.ReadInside.Concat(flow.Captured).Where(s => !flow.VariablesDeclared.Contains(s)), _cancellationToken)
                 : null;
             if (captured is not null)
             {
                 _fallback ??= $"an argument of {method.Name} uses '{captured.Name}' (PIPE002)";
                 return -1;
             }
+
+            passed.Add(LambdaReader.InlineConstants(_model, argument, _cancellationToken));
         }
 
         var functions = new List<LambdaModel>();
-        var first = invocation.ArgumentList.Arguments.FirstOrDefault();
+        var first = arguments.FirstOrDefault();
         if (info.FunctionCount == 1 && first is { NameColon: null } && first.Expression is LambdaExpressionSyntax reducer
             && LambdaReader.Read(_model, reducer, _cancellationToken) is { Parameters.Count: 2 } lambda)
         {
             functions.Add(lambda);
         }
 
-        if (receiver < 0 || _fallback is not null)
+        if (receiver < 0 || (info.StreamCount == 1 && other < 0) || _fallback is not null)
         {
             return -1;
         }
@@ -258,9 +313,14 @@ internal sealed class DefinitionReader
             return NotCompiled(location, method.Name, "its result is not a stream");
         }
 
+        var local = FileLocal(element) ?? FileLocalIn(invocation.ArgumentList);
+        if (local is not null)
+        {
+            return NotCompiled(location, method.Name, $"it uses the file-local type '{local}', which generated code cannot see");
+        }
+
         var (key, value) = PairTypes(element);
-        var arguments = LambdaReader.InlineConstants(_model, invocation.ArgumentList, _cancellationToken);
-        _nodes.Add(new NodeModel(false, info.Operator, -1, receiver, -1, Parser.Display(element), key, value, functions.ToEquatableArray(), arguments));
+        _nodes.Add(new NodeModel(false, info.Operator, -1, receiver, other, Parser.Display(element), key, value, functions.ToEquatableArray(), string.Join(", ", passed)));
         return _nodes.Count - 1;
     }
 
@@ -338,7 +398,7 @@ internal sealed class DefinitionReader
         var flow = _model.AnalyzeDataFlow(lambda);
         if (flow is { Succeeded: true })
         {
-            var captured = flow.Captured.FirstOrDefault(s => s is not ILocalSymbol { IsConst: true });
+            var captured = Captures.First(_model, lambda, flow.Captured, _cancellationToken);
             if (captured is not null)
             {
                 // Reported by the analyzer as PIPE002; the generator only keeps the definition interpreted.
@@ -384,7 +444,7 @@ internal sealed class DefinitionReader
 
     private static string Shorten(SyntaxNode node)
     {
-        var text = node.ToString();
+        var text = Emitting.Emitter.OneLine(node.ToString());
         return text.Length <= 40 ? text : text.Substring(0, 37) + "...";
     }
 }

@@ -38,7 +38,8 @@ internal static class LambdaReader
             return new LambdaModel(parameters, Parser.Display(symbol.ReturnType), true, Normalize(throwBlock), null, null, null, Identifiers(throwBlock));
         }
 
-        var rewrittenBody = new TemplateRewriter(model, symbol, replaceParameters: true, cancellationToken).Visit(body)!;
+        var locals = DeclaredLocals(model, body, cancellationToken);
+        var rewrittenBody = new TemplateRewriter(model, symbol, replaceParameters: true, cancellationToken, locals).Visit(body)!;
         var template = Normalize(rewrittenBody);
         var bodyType = model.GetTypeInfo(body, cancellationToken).Type;
         return new LambdaModel(
@@ -47,9 +48,10 @@ internal static class LambdaReader
             false,
             template,
             bodyType is null or IErrorTypeSymbol ? null : Parser.Display(bodyType),
-            KeyedValue(model, symbol, body, cancellationToken),
+            KeyedValue(model, symbol, body, locals, cancellationToken),
             Split(model, symbol, body, cancellationToken),
-            Identifiers(rewrittenBody));
+            Identifiers(rewrittenBody),
+            locals.OrderBy(l => l.Value).Select(l => l.Key.Name).ToEquatableArray());
     }
 
     /// <summary>
@@ -85,13 +87,31 @@ internal static class LambdaReader
     public static string InlineConstants(SemanticModel model, SyntaxNode node, CancellationToken cancellationToken) =>
         Normalize(new TemplateRewriter(model, null, replaceParameters: false, cancellationToken).Visit(node)!);
 
-    private static string Template(SemanticModel model, IMethodSymbol lambda, SyntaxNode node, CancellationToken cancellationToken) =>
-        Normalize(new TemplateRewriter(model, lambda, replaceParameters: true, cancellationToken).Visit(node)!);
+    private static string Template(SemanticModel model, IMethodSymbol lambda, SyntaxNode node, Dictionary<ISymbol, int> locals, CancellationToken cancellationToken) =>
+        Normalize(new TemplateRewriter(model, lambda, replaceParameters: true, cancellationToken, locals).Visit(node)!);
 
-    /// <summary>Every identifier the (rewritten) body mentions or declares, except parameter markers.</summary>
+    /// <summary>
+    /// The variables an expression body declares in its own scope (out variables, pattern designations), numbered
+    /// in order; those of nested lambdas stay in the nested lambda's scope and keep their names.
+    /// </summary>
+    private static Dictionary<ISymbol, int> DeclaredLocals(SemanticModel model, ExpressionSyntax body, CancellationToken cancellationToken)
+    {
+        var locals = new Dictionary<ISymbol, int>(SymbolEqualityComparer.Default);
+        foreach (var designation in body.DescendantNodesAndSelf(n => n is not AnonymousFunctionExpressionSyntax).OfType<SingleVariableDesignationSyntax>())
+        {
+            if (model.GetDeclaredSymbol(designation, cancellationToken) is ILocalSymbol local && !locals.ContainsKey(local))
+            {
+                locals.Add(local, locals.Count);
+            }
+        }
+
+        return locals;
+    }
+
+    /// <summary>Every identifier the (rewritten) body mentions or declares, except markers.</summary>
     private static EquatableArray<string> Identifiers(SyntaxNode body) =>
         body.DescendantTokens()
-            .Where(t => t.IsKind(SyntaxKind.IdentifierToken) && !t.ValueText.StartsWith("__pipelines_arg", System.StringComparison.Ordinal))
+            .Where(t => t.IsKind(SyntaxKind.IdentifierToken) && !t.ValueText.StartsWith(LambdaModel.MarkerPrefix, System.StringComparison.Ordinal))
             .Select(t => t.ValueText)
             .Distinct()
             .OrderBy(i => i, System.StringComparer.Ordinal)
@@ -100,7 +120,7 @@ internal static class LambdaReader
     private static string Normalize(SyntaxNode node) => node.WithoutTrivia().NormalizeWhitespace(eol: "\n").ToFullString();
 
     /// <summary>For a body <c>(p, e)</c> where <c>e</c> does not read <c>p</c>: the template of <c>e</c>.</summary>
-    private static string? KeyedValue(SemanticModel model, IMethodSymbol lambda, ExpressionSyntax body, CancellationToken cancellationToken)
+    private static string? KeyedValue(SemanticModel model, IMethodSymbol lambda, ExpressionSyntax body, Dictionary<ISymbol, int> locals, CancellationToken cancellationToken)
     {
         body = Unwrap(body);
         if (lambda.Parameters.Length != 1 || body is not TupleExpressionSyntax { Arguments.Count: 2 } tuple
@@ -115,7 +135,7 @@ internal static class LambdaReader
             return null;
         }
 
-        return Template(model, lambda, value, cancellationToken);
+        return Template(model, lambda, value, locals, cancellationToken);
     }
 
     /// <summary>For a body <c>p.Split(constant separator[, constant options])</c> on a string: the split.</summary>
@@ -170,16 +190,47 @@ internal static class LambdaReader
         return expression;
     }
 
-    /// <summary>Replaces parameter references with markers and local constants with their values.</summary>
-    private sealed class TemplateRewriter(SemanticModel model, IMethodSymbol? lambda, bool replaceParameters, CancellationToken cancellationToken)
+    /// <summary>
+    /// Replaces parameter references and declared variables with markers, local constants with their values and
+    /// <c>nameof(…)</c> with its string (it must keep the user's name when a parameter is renamed).
+    /// </summary>
+    private sealed class TemplateRewriter(
+        SemanticModel model, IMethodSymbol? lambda, bool replaceParameters, CancellationToken cancellationToken, Dictionary<ISymbol, int>? locals = null)
         : CSharpSyntaxRewriter
     {
+        public override SyntaxNode? VisitInvocationExpression(InvocationExpressionSyntax node)
+        {
+            if (node.Expression is IdentifierNameSyntax { Identifier.ValueText: "nameof" }
+                && model.GetSymbolInfo(node.Expression, cancellationToken).Symbol is null
+                && model.GetConstantValue(node, cancellationToken) is { HasValue: true, Value: string name })
+            {
+                return SyntaxFactory.LiteralExpression(SyntaxKind.StringLiteralExpression, SyntaxFactory.Literal(name)).WithTriviaFrom(node);
+            }
+
+            return base.VisitInvocationExpression(node);
+        }
+
+        public override SyntaxNode? VisitSingleVariableDesignation(SingleVariableDesignationSyntax node)
+        {
+            if (locals is not null && model.GetDeclaredSymbol(node, cancellationToken) is { } local && locals.TryGetValue(local, out var index))
+            {
+                return SyntaxFactory.SingleVariableDesignation(SyntaxFactory.Identifier(LambdaModel.LocalMarker(index))).WithTriviaFrom(node);
+            }
+
+            return base.VisitSingleVariableDesignation(node);
+        }
+
         public override SyntaxNode? VisitIdentifierName(IdentifierNameSyntax node)
         {
             var symbol = model.GetSymbolInfo(node, cancellationToken).Symbol;
             if (replaceParameters && symbol is IParameterSymbol parameter && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, lambda))
             {
                 return SyntaxFactory.IdentifierName(LambdaModel.ParameterMarker(parameter.Ordinal)).WithTriviaFrom(node);
+            }
+
+            if (locals is not null && symbol is ILocalSymbol declared && locals.TryGetValue(declared, out var index))
+            {
+                return SyntaxFactory.IdentifierName(LambdaModel.LocalMarker(index)).WithTriviaFrom(node);
             }
 
             if (symbol is ILocalSymbol { IsConst: true, HasConstantValue: true } constant)

@@ -26,10 +26,13 @@ internal static class Parser
         SymbolDisplayFormat.FullyQualifiedFormat.AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
     /// <summary>Reads the class the attribute is on.</summary>
-    public static ClassModel Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static ClassModel Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        Parse((ClassDeclarationSyntax)context.TargetNode, (INamedTypeSymbol)context.TargetSymbol, context.SemanticModel, cancellationToken);
+
+    /// <summary>Reads <paramref name="declaration"/>, the declaration of <paramref name="type"/> that carries the attribute.</summary>
+    /// <remarks>The generator and <see cref="DefinitionDiagnosticsAnalyzer"/> both call this: one parse, one set of diagnostics.</remarks>
+    public static ClassModel Parse(ClassDeclarationSyntax declaration, INamedTypeSymbol type, SemanticModel semanticModel, CancellationToken cancellationToken)
     {
-        var declaration = (ClassDeclarationSyntax)context.TargetNode;
-        var type = (INamedTypeSymbol)context.TargetSymbol;
         var diagnostics = new List<DiagnosticInfo>();
         var definitions = new List<DefinitionModel>();
         var name = declaration.Identifier.ValueText;
@@ -58,7 +61,7 @@ internal static class Parser
                 continue;
             }
 
-            var definition = new DefinitionReader(context.SemanticModel, method, diagnostics, cancellationToken).Read();
+            var definition = new DefinitionReader(semanticModel, method, diagnostics, cancellationToken).Read();
             if (definition is not null)
             {
                 definitions.Add(definition);

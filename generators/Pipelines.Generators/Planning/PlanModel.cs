@@ -14,14 +14,14 @@ internal sealed record ClassPlan(
     EquatableArray<DefinitionPlan> Definitions,
     EquatableArray<DiagnosticInfo> Diagnostics);
 
-/// <summary>One definition: its fingerprint constant and its <c>Compile…</c> method (fused stage or fallback).</summary>
+/// <summary>One definition: its fingerprint constant and its <c>Compile…</c> method (compiled steps or fallback).</summary>
 /// <param name="Chain">The operators of the definition in order (<c>FlatMap → Map → ReduceByKey</c>), for docs.</param>
-/// <param name="Stage">The fused stage, or null when the definition runs interpreted.</param>
-/// <param name="FallbackReason">Why the definition runs interpreted, when <paramref name="Stage"/> is null.</param>
-/// <param name="Boundary">
-/// For a definition ending with a windowed or stateful operator: the call applied to the fused stage's stream
-/// (or to the parameter, when nothing before it fuses), e.g. <c>ReduceByKeyAndWindow((a, b) =&gt; a + b, …)</c>.
+/// <param name="Steps">
+/// The body of <c>Compile…</c>, in order: fused stages and the runtime operators between them; empty when the
+/// definition runs interpreted. The last step is returned.
 /// </param>
+/// <param name="Stages">The fused stages the steps create, in order.</param>
+/// <param name="FallbackReason">Why the definition runs interpreted, when <paramref name="Steps"/> is empty.</param>
 internal sealed record DefinitionPlan(
     string DefineName,
     string CompileName,
@@ -30,31 +30,41 @@ internal sealed record DefinitionPlan(
     string ReturnType,
     EquatableArray<ParameterModel> Parameters,
     string Chain,
-    StagePlan? Stage,
-    string? FallbackReason,
-    string? Boundary = null,
-    ParallelPlan? Parallel = null);
+    EquatableArray<StepPlan> Steps,
+    EquatableArray<StagePlan> Stages,
+    string? FallbackReason);
 
-/// <summary>
-/// How a compiled stage runs its partitions at the same time. Without a map side, the stage itself is
-/// partition-wise (only narrow operators) and runs once per partition. With one, the chain ends with a keyed
-/// shuffle followed only by narrow operators: <paramref name="MapSide"/> runs per input partition up to the
-/// shuffle's partial results, <paramref name="ReduceSide"/> merges them per hash partition and runs the rest.
-/// </summary>
-internal sealed record ParallelPlan(StagePlan? MapSide, StagePlan? ReduceSide, string? KeyType, string? ValueType);
+/// <summary>One statement of a <c>Compile…</c> body: a stream, kept in a local (or returned, for the last step).</summary>
+/// <param name="Variable">The local that holds the stream.</param>
+/// <param name="Expression">The stream: <c>CompiledStream.Create(…)</c> of a fused stage, or a runtime operator call.</param>
+/// <param name="Comment">What the step is, for the comment above it.</param>
+/// <param name="RuntimeOperator">The runtime operator the step calls, or null for a fused stage.</param>
+internal sealed record StepPlan(string Variable, string Expression, string Comment, string? RuntimeOperator);
 
 /// <summary>A generated stage class: its fields (reused across batches) and its <c>Process</c> body as loops.</summary>
-/// <param name="InputNames">The <c>Process</c> parameter of each input batch (named after the definition's parameters).</param>
-/// <param name="OutputType">The element type the stage produces (the definition's, or the input of its windowed operator).</param>
+/// <param name="OutputType">The element type the stage produces.</param>
+/// <param name="InputTypes">The element type of each input stream.</param>
+/// <param name="InputNames">The <c>Process</c> parameter of each input batch (named after the streams).</param>
+/// <param name="Parallel">How the stage runs the partitions of a batch at the same time, or null for whole batches only.</param>
 internal sealed record StagePlan(
     string OutputType,
     string ClassName,
     string StreamName,
+    EquatableArray<string> InputTypes,
     EquatableArray<string> InputNames,
     string OutputName,
     EquatableArray<FieldPlan> Fields,
     EquatableArray<LoopPlan> Loops,
-    EquatableArray<LocalFunctionPlan> Functions);
+    EquatableArray<LocalFunctionPlan> Functions,
+    ParallelPlan? Parallel = null);
+
+/// <summary>
+/// How a compiled stage runs its partitions at the same time. Without a map side, the stage itself is
+/// partition-wise (only narrow operators) and runs once per partition. With one, the stage ends with a keyed
+/// shuffle followed only by narrow operators: <paramref name="MapSide"/> runs per input partition up to the
+/// shuffle's partial results, <paramref name="ReduceSide"/> merges them per hash partition and runs the rest.
+/// </summary>
+internal sealed record ParallelPlan(StagePlan? MapSide, StagePlan? ReduceSide, string? KeyType, string? ValueType);
 
 /// <summary>A field of a stage, created once with <c>new()</c> and reused by every batch.</summary>
 internal sealed record FieldPlan(string Type, string Name);

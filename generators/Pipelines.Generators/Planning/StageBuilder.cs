@@ -24,14 +24,22 @@ internal sealed class StageBuilder
 
     private readonly int _root;
 
-    public StageBuilder(string className, DefinitionModel definition, string compileName, int root, string stageSuffix = "Stage")
+    /// <param name="definition">
+    /// The stage's graph: its inputs are the sources, numbered as <see cref="DefinitionModel.Parameters"/> (the
+    /// definition's parameters or streams the runtime computes).
+    /// </param>
+    /// <param name="root">The node whose records the stage outputs.</param>
+    /// <param name="stageClassName">The generated class's name (unique in the pipeline class).</param>
+    /// <param name="streamName">The compiled stream's name, used in errors.</param>
+    public StageBuilder(DefinitionModel definition, int root, string stageClassName, string streamName)
     {
         _definition = definition;
         _root = root;
-        _streamName = className + "." + compileName;
+        _streamName = streamName;
         var reserved = definition.Nodes.SelectMany(n => n.Functions).SelectMany(f => f.Identifiers);
         _names = new NameScope(reserved);
-        _className = _names.Fresh(compileName + stageSuffix);
+        _names.Claim(stageClassName);
+        _className = stageClassName;
         foreach (var parameter in definition.Parameters)
         {
             _inputs.Add(_names.Fresh(parameter.Name));
@@ -52,7 +60,16 @@ internal sealed class StageBuilder
 
         Close(loop);
         var outputType = _root == _definition.Root ? _definition.OutputType : _definition.Nodes[_root].ElementType;
-        return new StagePlan(outputType, _className, _streamName, _inputs.ToEquatableArray(), _output, _fields.ToEquatableArray(), _loops.ToEquatableArray(), _functions.ToEquatableArray());
+        return new StagePlan(
+            outputType,
+            _className,
+            _streamName,
+            _definition.Parameters.Select(p => p.ElementType).ToEquatableArray(),
+            _inputs.ToEquatableArray(),
+            _output,
+            _fields.ToEquatableArray(),
+            _loops.ToEquatableArray(),
+            _functions.ToEquatableArray());
     }
 
     /// <summary>Opens the loop that produces node <paramref name="index"/>'s records, one at a time, in a local.</summary>
@@ -184,7 +201,7 @@ internal sealed class StageBuilder
             _fields.Add(new FieldPlan($"global::Pipelines.Compilation.SpanKeyedTable<{node.ValueType}>", field));
             loop = OpenSplit(split!, "FlatMap (split into spans) → Map");
             loop.Prologue.Add(S($"{field}.BeginBatch();"));
-            loop.Inner.Add(S($"{reducer.Parameters[1].Type} {b} = {Substitute(valueTemplate)};"));
+            loop.Inner.Add(S($"{reducer.Parameters[1].Type} {b} = {Inline(keyed.Functions[0], valueTemplate)};"));
             loop.Inner.Add(S($"ref var {total} = ref {field}.GetValueRef({loop.Local}, out bool {exists});"));
             loop.Operators.Add("ReduceByKey (map-side combine, words looked up as spans)");
             loop.Inner.Add(combine);
@@ -538,14 +555,23 @@ internal sealed class StageBuilder
             return name + "(" + string.Join(", ", arguments) + ")";
         }
 
-        return Substitute(lambda.Body, arguments);
+        return Inline(lambda, lambda.Body, arguments);
     }
 
-    private static string Substitute(string template, params string[] arguments)
+    /// <summary>
+    /// <paramref name="template"/> (a template of <paramref name="lambda"/>) with its parameters replaced by
+    /// <paramref name="arguments"/> and the variables it declares by fresh names: each inlining declares its own.
+    /// </summary>
+    private string Inline(LambdaModel lambda, string template, params string[] arguments)
     {
         for (var i = 0; i < arguments.Length; i++)
         {
             template = template.Replace(LambdaModel.ParameterMarker(i), arguments[i]);
+        }
+
+        for (var i = 0; i < lambda.Locals.Count; i++)
+        {
+            template = template.Replace(LambdaModel.LocalMarker(i), _names.Fresh(lambda.Locals[i]));
         }
 
         return template;

@@ -19,6 +19,7 @@ internal sealed class CheckpointMetadata
         ZeroTime = new BatchTime(root.GetProperty("zeroTimeMs").GetInt64());
         Time = new BatchTime(root.GetProperty("timeMs").GetInt64());
         Graph = root.GetProperty("graph").GetString() ?? string.Empty;
+        ApplicationId = root.TryGetProperty("applicationId", out var applicationId) ? applicationId.GetString() : null; // absent before it was recorded
         var pipelines = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var pipeline in root.GetProperty("pipelines").EnumerateObject())
         {
@@ -26,14 +27,56 @@ internal sealed class CheckpointMetadata
         }
 
         Pipelines = pipelines;
-        var pending = new List<BatchTime>();
-        foreach (var time in root.GetProperty("pending").EnumerateArray())
+        var sources = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        if (root.TryGetProperty("sources", out var sourcesElement)) // absent before sources were recorded
         {
-            pending.Add(new BatchTime(time.GetInt64()));
+            foreach (var source in sourcesElement.EnumerateObject())
+            {
+                sources[source.Name] = source.Value.GetString() ?? throw new InvalidDataException($"the identity of the source {source.Name} is null");
+            }
+        }
+
+        Sources = sources;
+        var interval = BatchTime.ToMilliseconds(BatchInterval);
+        if (interval <= 0)
+        {
+            throw new InvalidDataException($"its batch interval ({interval} ms) is not positive");
+        }
+
+        if (Time < ZeroTime || (Time.Milliseconds - ZeroTime.Milliseconds) % interval != 0)
+        {
+            throw new InvalidDataException($"its batch time {Time} is not a batch time after its zero time {ZeroTime} with an interval of {interval} ms");
+        }
+
+        var pendingArray = root.GetProperty("pending");
+        if (pendingArray.GetArrayLength() > MaxPendingBatches)
+        {
+            throw new InvalidDataException($"it lists {pendingArray.GetArrayLength()} pending batches, more than the {MaxPendingBatches} a checkpoint can hold");
+        }
+
+        var pending = new List<BatchTime>(pendingArray.GetArrayLength());
+        foreach (var element in pendingArray.EnumerateArray())
+        {
+            var time = new BatchTime(element.GetInt64());
+            if (time <= Time || (time.Milliseconds - ZeroTime.Milliseconds) % interval != 0 || (pending.Count > 0 && time <= pending[^1]))
+            {
+                throw new InvalidDataException($"its pending batch time {time} is impossible: pending batches come after its batch time {Time}, in order, on its {interval} ms grid");
+            }
+
+            pending.Add(time);
         }
 
         Pending = pending;
     }
+
+    /// <summary>
+    /// The most pending batches a checkpoint may list: far more than a job that keeps up leaves behind, few enough
+    /// that a damaged or forged list cannot make recovery queue millions of batches.
+    /// </summary>
+    public const int MaxPendingBatches = 100_000;
+
+    /// <summary>What each input read from when it was written (folder, host:port), keyed like the inputs' data; empty in checkpoints written before it was recorded.</summary>
+    public IReadOnlyDictionary<string, string> Sources { get; }
 
     public TimeSpan BatchInterval { get; }
 
@@ -41,6 +84,9 @@ internal sealed class CheckpointMetadata
 
     /// <summary>The last completed batch when the checkpoint was written (the zero time for the first one).</summary>
     public BatchTime Time { get; }
+
+    /// <summary>The id of the application that wrote it (<c>null</c> in checkpoints written before it was recorded).</summary>
+    public string? ApplicationId { get; }
 
     /// <summary>The shape of the stream graph that wrote it (operator names and their inputs).</summary>
     public string Graph { get; }
@@ -62,8 +108,10 @@ internal sealed class CheckpointMetadata
         TimeSpan batchInterval,
         BatchTime zeroTime,
         BatchTime time,
+        string applicationId,
         string graph,
         IEnumerable<KeyValuePair<string, string>> pipelines,
+        IEnumerable<KeyValuePair<string, string>> sources,
         Action<Utf8JsonWriter> writeStreams,
         Func<Utf8JsonWriter, IReadOnlyList<BatchTime>> writeInputsAndGetPending)
     {
@@ -73,11 +121,19 @@ internal sealed class CheckpointMetadata
             writer.WriteNumber("batchIntervalMs", BatchTime.ToMilliseconds(batchInterval));
             writer.WriteNumber("zeroTimeMs", zeroTime.Milliseconds);
             writer.WriteNumber("timeMs", time.Milliseconds);
+            writer.WriteString("applicationId", applicationId);
             writer.WriteString("graph", graph);
             writer.WriteStartObject("pipelines");
             foreach (var (name, fingerprint) in pipelines)
             {
                 writer.WriteString(name, fingerprint);
+            }
+
+            writer.WriteEndObject();
+            writer.WriteStartObject("sources");
+            foreach (var (key, identity) in sources)
+            {
+                writer.WriteString(key, identity);
             }
 
             writer.WriteEndObject();

@@ -116,35 +116,64 @@ internal sealed class CheckpointStore
     /// <exception cref="CheckpointException">There are checkpoint files but none is usable.</exception>
     public (BatchTime Time, string Path, T Value)? LoadNewest<T>(Func<byte[], T> parse)
     {
-        var files = List();
-        if (files.Count == 0)
+        var problems = new List<string>();
+        foreach (var loaded in LoadUsable(parse, problems))
         {
-            return null;
+            return loaded;
         }
 
-        var problems = new List<string>();
-        foreach (var (time, path) in files)
+        return problems.Count == 0 ? null : throw NoneUsable(problems);
+    }
+
+    /// <summary>
+    /// The checkpoints that are intact and that <paramref name="parse"/> accepts, newest first, read one at a time
+    /// as the caller asks for the next; each one skipped adds a line to <paramref name="problems"/> and logs a warning.
+    /// </summary>
+    public IEnumerable<(BatchTime Time, string Path, T Value)> LoadUsable<T>(Func<byte[], T> parse, List<string> problems)
+    {
+        foreach (var (time, path) in List())
         {
             string problem;
+            var parsed = false;
+            T value = default!;
             if (CheckpointFile.TryRead(path, out var payload, out problem))
             {
                 try
                 {
-                    return (time, path, parse(payload));
+                    value = parse(payload);
+                    parsed = true;
                 }
-                catch (Exception error) when (error is System.Text.Json.JsonException or FormatException or InvalidDataException or KeyNotFoundException or InvalidOperationException)
+                catch (Exception error) when (IsContentError(error))
                 {
                     problem = $"its content cannot be read ({error.Message})";
                 }
             }
 
-            problems.Add($"'{Path.GetFileName(path)}': {problem}");
-            _logger.LogWarning("Skipping checkpoint {Path}: {Problem}; trying an older one", path, problem);
-        }
+            if (parsed)
+            {
+                yield return (time, path, value);
+                continue;
+            }
 
-        throw new CheckpointException(
-            $"No usable checkpoint in '{Directory}': {string.Join("; ", problems)}. Restore the folder from a backup, or delete it (or pass CheckpointOptions.DiscardIncompatible) to start fresh, losing the saved state.");
+            Skip(path, problem, problems);
+        }
     }
+
+    /// <summary>Records that <paramref name="path"/> cannot be used, and why, and logs a warning naming it.</summary>
+    public void Skip(string path, string problem, List<string> problems)
+    {
+        problems.Add($"'{Path.GetFileName(path)}': {problem}");
+        _logger.LogWarning("Skipping checkpoint {Path}: {Problem}; trying an older one", path, problem);
+    }
+
+    /// <summary>The error when checkpoint files exist and none is usable, listing each file and what was wrong with it.</summary>
+    public CheckpointException NoneUsable(IReadOnlyList<string> problems) => new(
+        $"No usable checkpoint in '{Directory}': {string.Join("; ", problems)}. Restore the folder from a backup, or delete it (or set CheckpointOptions.DiscardIncompatible = true) to start fresh, losing the saved state.");
+
+    /// <summary>Whether <paramref name="error"/> says that a checkpoint's content (valid checksum) cannot be read or restored.</summary>
+    public static bool IsContentError(Exception error) =>
+        error is System.Text.Json.JsonException or FormatException or InvalidDataException or KeyNotFoundException or InvalidOperationException
+            or IndexOutOfRangeException or ArgumentException or NotSupportedException or OverflowException or InvalidCastException;
 
     /// <summary>Deletes every checkpoint file of the folder.</summary>
     public void DeleteAll()

@@ -40,13 +40,13 @@ internal sealed partial class FileInputDStream : ICheckpointedInput
                 var name = file.GetString() ?? string.Empty;
                 names.Add(name);
                 _read.Add(name);
-                if (TryReadLines(name, time, builder))
+                if (TryReadLines(name, time, builder, out var error))
                 {
                     builder.EndPartition();
                 }
                 else
                 {
-                    _logger.LogWarning("TextFileStream: {File}, read into the batch at {BatchTime} before the failure, cannot be read again; the replayed batch lacks it", name, time);
+                    _logger.LogWarning(error, "TextFileStream: {File}, read into the batch at {BatchTime} before the failure, cannot be read again ({Reason}); the replayed batch lacks it", name, time, error?.Message ?? "it is gone");
                 }
             }
 
@@ -89,15 +89,16 @@ internal sealed partial class FileInputDStream : ICheckpointedInput
         writer.WriteEndObject();
     }
 
-    public void RestorePosition(JsonElement position, JsonSerializerOptions options)
+    public Action ReadPosition(JsonElement position, JsonSerializerOptions options)
     {
         var read = new List<string>();
         foreach (var file in position.GetProperty("read").EnumerateArray())
         {
-            read.Add(file.GetString() ?? string.Empty);
+            read.Add(file.GetString() ?? throw new InvalidDataException("a file name in the list of files read is null"));
         }
 
-        RestoreState(new FileStreamState(position.GetProperty("directory").GetString() ?? Directory, [.. read], []));
+        var state = new FileStreamState(position.GetProperty("directory").GetString() ?? Directory, [.. read], []);
+        return () => RestoreState(state);
     }
 
     /// <summary>The files present at the start: the listing an earlier checkpoint recorded, else the folder now. Called under the lock.</summary>

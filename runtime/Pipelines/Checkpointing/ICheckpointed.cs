@@ -11,8 +11,12 @@ internal interface ICheckpointedStream
     /// <summary>Writes the data as of the completed batch at <paramref name="time"/> as one JSON value.</summary>
     void WriteState(BatchTime time, Utf8JsonWriter writer, JsonSerializerOptions options);
 
-    /// <summary>Loads what <see cref="WriteState"/> wrote at <paramref name="time"/>; batches after it are computed from there.</summary>
-    void RestoreState(BatchTime time, JsonElement state, JsonSerializerOptions options);
+    /// <summary>
+    /// Reads and checks what <see cref="WriteState"/> wrote at <paramref name="time"/>, changing nothing, and returns
+    /// the step that loads it (batches after it are computed from there). Content that cannot be restored (a changed
+    /// type, a null key, a short entry) throws here, so recovery can fall back to an older checkpoint.
+    /// </summary>
+    Action ReadState(BatchTime time, JsonElement state, JsonSerializerOptions options);
 }
 
 /// <summary>
@@ -33,8 +37,8 @@ internal interface ICheckpointedInput
     /// <summary>Writes the input's position (e.g. the files already read) as one JSON value.</summary>
     void WritePosition(Utf8JsonWriter writer, JsonSerializerOptions options);
 
-    /// <summary>Loads what <see cref="WritePosition"/> wrote.</summary>
-    void RestorePosition(JsonElement position, JsonSerializerOptions options);
+    /// <summary>Reads and checks what <see cref="WritePosition"/> wrote, changing nothing; returns the step that loads it.</summary>
+    Action ReadPosition(JsonElement position, JsonSerializerOptions options);
 
     /// <summary>Batches at or before <paramref name="time"/> will never be replayed: data kept only for them can go.</summary>
     void TrimThrough(BatchTime time)

@@ -33,12 +33,21 @@ internal sealed partial class ReceiverInputDStream<T> : IWriteAheadLoggedInput
 
     public void WritePosition(Utf8JsonWriter writer, JsonSerializerOptions options) => writer.WriteNumberValue(BlockLog?.Position ?? 0);
 
-    public void RestorePosition(JsonElement position, JsonSerializerOptions options)
+    public Action ReadPosition(JsonElement position, JsonSerializerOptions options)
     {
-        if (BlockLog is { } log)
+        var sequence = position.GetInt64();
+        if (sequence < 0)
         {
-            log.Position = position.GetInt64();
+            throw new InvalidDataException($"the write-ahead log position {sequence} is negative");
         }
+
+        return () =>
+        {
+            if (BlockLog is { } log)
+            {
+                log.Position = sequence;
+            }
+        };
     }
 
     public void TrimThrough(BatchTime time) => BlockLog?.TrimThrough(time);

@@ -24,8 +24,12 @@ internal sealed class StatefulStreamCheckpoint(IStatefulStream stream) : ICheckp
     public void WriteState(BatchTime time, Utf8JsonWriter writer, JsonSerializerOptions options) =>
         Stream.Accept(new Writer(writer, options));
 
-    public void RestoreState(BatchTime time, JsonElement state, JsonSerializerOptions options) =>
-        Stream.Accept(new Reader(state, options, Stream.StateKey));
+    public Action ReadState(BatchTime time, JsonElement state, JsonSerializerOptions options)
+    {
+        var reader = new Reader(state, options, Stream.StateKey);
+        Stream.Accept(reader);
+        return reader.Load;
+    }
 
     private static JsonTypeInfo<T> TypeInfo<T>(JsonSerializerOptions options)
     {
@@ -72,16 +76,38 @@ internal sealed class StatefulStreamCheckpoint(IStatefulStream stream) : ICheckp
         writer.WriteEndArray();
     }
 
-    private static List<KeyValuePair<TKey, TValue>> ReadPairs<TKey, TValue>(JsonElement array, JsonTypeInfo<TKey> keyType, JsonTypeInfo<TValue> valueType)
+    private static List<KeyValuePair<TKey, TValue>> ReadPairs<TKey, TValue>(JsonElement array, JsonTypeInfo<TKey> keyType, JsonTypeInfo<TValue> valueType, string what)
+        where TKey : notnull
     {
         var pairs = new List<KeyValuePair<TKey, TValue>>(array.GetArrayLength());
+        var keys = new HashSet<TKey>(pairs.Capacity);
         foreach (var pair in array.EnumerateArray())
         {
-            pairs.Add(new KeyValuePair<TKey, TValue>(pair[0].Deserialize(keyType)!, pair[1].Deserialize(valueType)!));
+            RequireFields(pair, 2, what, pairs.Count);
+            var key = ReadKey(pair[0], keyType, what, pairs.Count);
+            if (!keys.Add(key))
+            {
+                throw new InvalidDataException($"{what} holds the key {key} twice");
+            }
+
+            pairs.Add(new KeyValuePair<TKey, TValue>(key, pair[1].Deserialize(valueType)!));
         }
 
         return pairs;
     }
+
+    /// <summary>Checks that entry <paramref name="index"/> of <paramref name="what"/> is an array of <paramref name="count"/> fields.</summary>
+    private static void RequireFields(JsonElement entry, int count, string what, int index)
+    {
+        if (entry.ValueKind != JsonValueKind.Array || entry.GetArrayLength() != count)
+        {
+            throw new InvalidDataException(
+                $"entry {index} of {what} is {(entry.ValueKind == JsonValueKind.Array ? $"an array of {entry.GetArrayLength()} field(s)" : $"a {entry.ValueKind}")}, and {count} fields are expected");
+        }
+    }
+
+    private static TKey ReadKey<TKey>(JsonElement element, JsonTypeInfo<TKey> keyType, string what, int index) =>
+        element.Deserialize(keyType) ?? throw new InvalidDataException($"entry {index} of {what} has a null key");
 
     private sealed class Writer(Utf8JsonWriter writer, JsonSerializerOptions options) : IStatefulStreamVisitor
     {
@@ -135,8 +161,11 @@ internal sealed class StatefulStreamCheckpoint(IStatefulStream stream) : ICheckp
         }
     }
 
+    /// <summary>Reads and checks the saved data without touching the stream; <see cref="Load"/> then imports it.</summary>
     private sealed class Reader(JsonElement state, JsonSerializerOptions options, string stateKey) : IStatefulStreamVisitor
     {
+        public Action Load { get; private set; } = static () => { };
+
         public void VisitKeyedState<TKey, TState>(IKeyedStateStream<TKey, TState> stream)
             where TKey : notnull
         {
@@ -145,12 +174,22 @@ internal sealed class StatefulStreamCheckpoint(IStatefulStream stream) : ICheckp
             var stateType = TypeInfo<TState>(options);
             var array = state.GetProperty("entries");
             var entries = new List<KeyedStateEntry<TKey, TState>>(array.GetArrayLength());
+            var keys = new HashSet<TKey>(entries.Capacity);
+            const string What = "the keyed state";
             foreach (var entry in array.EnumerateArray())
             {
-                entries.Add(new KeyedStateEntry<TKey, TState>(entry[0].Deserialize(keyType)!, entry[1].Deserialize(stateType)!, new BatchTime(entry[2].GetInt64())));
+                RequireFields(entry, 3, What, entries.Count);
+                var key = ReadKey(entry[0], keyType, What, entries.Count);
+                if (!keys.Add(key))
+                {
+                    throw new InvalidDataException($"{What} holds the key {key} twice");
+                }
+
+                entries.Add(new KeyedStateEntry<TKey, TState>(key, entry[1].Deserialize(stateType)!, new BatchTime(entry[2].GetInt64())));
             }
 
-            stream.ImportState(new KeyedStateSnapshot<TKey, TState>(ReadTime(state), entries));
+            var snapshot = new KeyedStateSnapshot<TKey, TState>(ReadTime(state), entries);
+            Load = () => stream.ImportState(snapshot);
         }
 
         public void VisitReducedWindow<TKey, TValue>(IReducedWindowStream<TKey, TValue> stream)
@@ -162,10 +201,12 @@ internal sealed class StatefulStreamCheckpoint(IStatefulStream stream) : ICheckp
             var batches = new List<ReducedWindowBatch<TKey, TValue>>();
             foreach (var batch in state.GetProperty("batches").EnumerateArray())
             {
-                batches.Add(new ReducedWindowBatch<TKey, TValue>(new BatchTime(batch.GetProperty("time").GetInt64()), ReadPairs(batch.GetProperty("values"), keyType, valueType)));
+                var time = new BatchTime(batch.GetProperty("time").GetInt64());
+                batches.Add(new ReducedWindowBatch<TKey, TValue>(time, ReadPairs(batch.GetProperty("values"), keyType, valueType, $"the kept batch at {time}")));
             }
 
-            stream.ImportWindow(new ReducedWindowSnapshot<TKey, TValue>(ReadTime(state), ReadPairs(state.GetProperty("result"), keyType, valueType), batches));
+            var snapshot = new ReducedWindowSnapshot<TKey, TValue>(ReadTime(state), ReadPairs(state.GetProperty("result"), keyType, valueType, "the window result"), batches);
+            Load = () => stream.ImportWindow(snapshot);
         }
 
         private void RequireKind(string kind)
@@ -173,7 +214,7 @@ internal sealed class StatefulStreamCheckpoint(IStatefulStream stream) : ICheckp
             var saved = state.GetProperty("kind").GetString();
             if (!string.Equals(saved, kind, StringComparison.Ordinal))
             {
-                throw new CheckpointException($"The checkpoint holds {saved} data for the stream {stateKey}, which now keeps {kind}: the definition changed. Set CheckpointOptions.DiscardIncompatible = true or delete the folder to start fresh.");
+                throw new InvalidDataException($"it holds {saved ?? "no"} data for the stream {stateKey}, which now keeps {kind} (the definition changed)");
             }
         }
     }

@@ -14,9 +14,22 @@ public sealed partial class StreamingContext
 
     /// <summary>
     /// The time of the last completed batch restored from a checkpoint, or <c>null</c> when the context
-    /// started fresh (or was not recovered).
+    /// started fresh (or was not recovered). Before <see cref="Start"/> it names the newest readable checkpoint;
+    /// <see cref="Start"/> may fall back to an older one when the newest one's data cannot be restored.
     /// </summary>
     public BatchTime? RecoveredFrom => _checkpointing?.RestoredTime;
+
+    /// <summary>
+    /// The application's id, recorded by outputs that track progress (the SQLite sink): <see cref="StreamingOptions.ApplicationId"/>
+    /// when set; otherwise, for a context that checkpoints, an id generated at its first start and kept in its
+    /// checkpoints (so a restart from them keeps it, as a Structured Streaming query id); otherwise an id
+    /// generated for this context. Set <see cref="StreamingOptions.ApplicationId"/> when a sink's database must
+    /// outlive the checkpoint folder, or when the context does not checkpoint.
+    /// </summary>
+    public string ApplicationId => Options.ApplicationId ?? _checkpointing?.ApplicationId ?? GeneratedApplicationId;
+
+    /// <summary>The id a context uses when neither the options nor a checkpoint give one.</summary>
+    internal string GeneratedApplicationId { get; } = Guid.NewGuid().ToString("N");
 
     internal CheckpointCoordinator? Checkpointing => _checkpointing;
 

@@ -29,6 +29,13 @@ namespace Pipelines.Compilation
         GroupByKeyAndWindow,
         UpdateStateByKey,
         MapWithState,
+        StateSnapshots,
+        Union,
+        Transform,
+        TransformWith,
+        Glom,
+        MapBatch,
+        Repartition,
     }
 
     /// <summary>How an operator takes part in fusion.</summary>
@@ -44,8 +51,10 @@ namespace Pipelines.Compilation
         Join,
 
         /// <summary>
-        /// Windowed or stateful: the per-batch part before it is fused (for the reducing windows, including a
-        /// per-batch reduce) and its output is handed to the runtime's window or state machinery. Ends the definition.
+        /// Runs in the runtime, called with the user's arguments as written: windowed and stateful operators (for
+        /// the reducing windows, the fused stage before also reduces each batch) and the operators that see a whole
+        /// batch or several streams (Union, Transform, TransformWith, Glom, MapBatch, Repartition). The fused stages
+        /// before and after it are compiled; their streams are handed to it and read from it.
         /// </summary>
         Boundary,
     }
@@ -80,7 +89,7 @@ namespace Pipelines.Compilation
         /// </summary>
         public int FunctionCount { get; }
 
-        /// <summary>The number of stream arguments besides the receiver (1 for joins).</summary>
+        /// <summary>The number of stream arguments besides the receiver (1 for joins, Union and TransformWith; it comes first).</summary>
         public int StreamCount { get; }
 
         /// <summary>Whether the operator ends a fused loop.</summary>
@@ -93,6 +102,7 @@ namespace Pipelines.Compilation
         private const string Stream = "Pipelines.DStream`1";
         private const string Extensions = "Pipelines.DStreamExtensions";
         private const string Pairs = "Pipelines.PairDStreamExtensions";
+        private const string MappedState = "Pipelines.MapWithStateDStream`4";
 
         /// <summary>Every compiled operator, in declaration order of <see cref="PipelineOperator"/>.</summary>
         public static readonly OperatorInfo[] All =
@@ -121,6 +131,13 @@ namespace Pipelines.Compilation
             new OperatorInfo(PipelineOperator.GroupByKeyAndWindow, OperatorRole.Boundary, Pairs, 0, 0),
             new OperatorInfo(PipelineOperator.UpdateStateByKey, OperatorRole.Boundary, Pairs, 0, 0),
             new OperatorInfo(PipelineOperator.MapWithState, OperatorRole.Boundary, Pairs, 0, 0),
+            new OperatorInfo(PipelineOperator.StateSnapshots, OperatorRole.Boundary, MappedState, 0, 0),
+            new OperatorInfo(PipelineOperator.Union, OperatorRole.Boundary, Stream, 0, 1),
+            new OperatorInfo(PipelineOperator.Transform, OperatorRole.Boundary, Stream, 0, 0),
+            new OperatorInfo(PipelineOperator.TransformWith, OperatorRole.Boundary, Stream, 0, 1),
+            new OperatorInfo(PipelineOperator.Glom, OperatorRole.Boundary, Stream, 0, 0),
+            new OperatorInfo(PipelineOperator.MapBatch, OperatorRole.Boundary, Stream, 0, 0),
+            new OperatorInfo(PipelineOperator.Repartition, OperatorRole.Boundary, Stream, 0, 0),
         };
 
         /// <summary>Finds the compiled operator named <paramref name="name"/> declared by <paramref name="declaringType"/>.</summary>

@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+
 namespace Pipelines;
 
 /// <summary>
@@ -35,50 +37,134 @@ public abstract class DStream
     /// <summary>How long the parents must remember their batches for this stream to be computed.</summary>
     internal virtual TimeSpan ParentRememberDuration => RememberDuration;
 
+    /// <summary>
+    /// The streams whose batches at a time this stream reads to compute its batch at that time: they are computed
+    /// first, bottom-up and without recursion (see <see cref="DStream{T}.GetOrCompute"/>), so that a chain of any
+    /// depth never overflows the stack. By default its <see cref="Dependencies"/>.
+    /// </summary>
+    internal virtual IReadOnlyList<DStream> ComputeInputs => Dependencies;
+
+    /// <summary>Sets this stream's zero time (the <see cref="StreamGraph"/> does it for every stream).</summary>
     internal void Initialize(BatchTime zeroTime)
     {
-        if (ZeroTime == zeroTime)
-        {
-            return;
-        }
-
         ZeroTime = zeroTime;
         if (RememberDuration < SlideDuration)
         {
             RememberDuration = SlideDuration;
         }
-
-        foreach (var dependency in Dependencies)
-        {
-            dependency.Initialize(zeroTime);
-        }
     }
 
-    /// <summary>Asks this stream and, transitively, its parents to keep batches for at least <paramref name="duration"/>.</summary>
-    internal void Remember(TimeSpan duration)
+    /// <summary>Makes this stream keep batches for at least <paramref name="duration"/> (the <see cref="StreamGraph"/> propagates it upstream).</summary>
+    internal void RaiseRememberDuration(TimeSpan duration)
     {
         if (duration > RememberDuration)
         {
             RememberDuration = duration;
         }
-
-        foreach (var dependency in Dependencies)
-        {
-            dependency.Remember(ParentRememberDuration);
-        }
     }
 
-    /// <summary>Checks the stream's settings against the context before it starts.</summary>
+    /// <summary>Checks this stream's settings against the context before it starts (the <see cref="StreamGraph"/> calls it for every stream).</summary>
     internal virtual void Validate()
     {
-        foreach (var dependency in Dependencies)
+    }
+
+    /// <summary>Forgets this stream's batches older than <paramref name="time"/> minus the remember duration (the <see cref="StreamGraph"/> calls it for every stream).</summary>
+    internal abstract void ClearMetadata(BatchTime time);
+
+    /// <summary>Whether the batch at <paramref name="time"/> is computed and remembered.</summary>
+    internal abstract bool HasComputed(BatchTime time);
+
+    /// <summary>Computes (and remembers) the batch at <paramref name="time"/>, if not already done.</summary>
+    internal abstract void EnsureComputed(BatchTime time);
+
+    /// <summary>How deep computing may nest (a stream computing its parent computing its parent...) before the
+    /// rest of the chain is computed bottom-up instead (<see cref="ComputeInputsFirst"/>).</summary>
+    private const int MaxComputeNesting = 64;
+
+    [ThreadStatic]
+    private static int t_computeNesting;
+
+    /// <summary>Failures met while computing bottom-up, rethrown to the streams that read them (then forgotten).</summary>
+    [ThreadStatic]
+    private static Dictionary<(DStream Stream, BatchTime Time), ExceptionDispatchInfo>? t_failures;
+
+    /// <summary>Whether the current thread computes so deep in a chain that the rest must be computed bottom-up.</summary>
+    private protected static bool ComputingDeep => t_computeNesting >= MaxComputeNesting;
+
+    /// <summary>Enters one level of nested computing; returns whether this level owns the failure scope.</summary>
+    private protected static void EnterCompute() => t_computeNesting++;
+
+    private protected static void ExitCompute()
+    {
+        if (--t_computeNesting == 0)
         {
-            dependency.Validate();
+            t_failures = null;
         }
     }
 
-    /// <summary>Forgets batches older than <paramref name="time"/> minus the remember duration, here and upstream.</summary>
-    internal abstract void ClearMetadata(BatchTime time);
+    /// <summary>Rethrows the failure recorded for this stream at <paramref name="time"/> by a bottom-up pass, if any.</summary>
+    private protected void ThrowIfFailedBelow(BatchTime time)
+    {
+        if (t_failures is { } failures && failures.TryGetValue((this, time), out var failure))
+        {
+            failure.Throw();
+        }
+    }
+
+    /// <summary>
+    /// Computes, bottom-up, every stream upstream of this one (through <see cref="ComputeInputs"/>) that has a batch
+    /// at <paramref name="time"/> and has not computed it: a depth-first walk with its own stack, used once computing
+    /// nests <see cref="MaxComputeNesting"/> deep, so that a chain of any depth never overflows the stack. A stream
+    /// that fails is recorded and its error rethrown to each stream reading it, as the nested calls would have
+    /// propagated it (without running its function again). Afterwards this stream's <c>Compute</c> finds its inputs
+    /// remembered (or failed).
+    /// </summary>
+    private protected void ComputeInputsFirst(BatchTime time)
+    {
+        var uncached = false;
+        foreach (var input in ComputeInputs)
+        {
+            if (!input.HasComputed(time))
+            {
+                uncached = true;
+                break;
+            }
+        }
+
+        if (!uncached)
+        {
+            return;
+        }
+
+        var seen = new HashSet<DStream>(ReferenceEqualityComparer.Instance) { this };
+        var path = new Stack<(DStream Stream, int Next)>();
+        path.Push((this, 0));
+        while (path.Count > 0)
+        {
+            var (stream, next) = path.Pop();
+            var dependencies = stream.ComputeInputs;
+            if (next < dependencies.Count)
+            {
+                path.Push((stream, next + 1));
+                var dependency = dependencies[next];
+                if (seen.Add(dependency) && !dependency.HasComputed(time) && dependency.ZeroTime is not null && dependency.IsTimeValid(time))
+                {
+                    path.Push((dependency, 0));
+                }
+            }
+            else if (!ReferenceEquals(stream, this))
+            {
+                try
+                {
+                    stream.EnsureComputed(time);
+                }
+                catch (Exception error) when (error is not OperationCanceledException)
+                {
+                    (t_failures ??= new(EqualityComparer<(DStream, BatchTime)>.Default))[(stream, time)] = ExceptionDispatchInfo.Capture(error);
+                }
+            }
+        }
+    }
 
     /// <summary>Whether this stream produces a batch at <paramref name="time"/>.</summary>
     internal bool IsTimeValid(BatchTime time)
@@ -130,14 +216,25 @@ public abstract partial class DStream<T> : DStream
             return null;
         }
 
+        ThrowIfFailedBelow(time);
         Batch<T>? batch;
+        EnterCompute();
         try
         {
+            if (ComputingDeep)
+            {
+                ComputeInputsFirst(time);
+            }
+
             batch = Compute(time);
         }
         catch (Exception error) when (error is not StreamingOperatorException and not OperationCanceledException)
         {
             throw new StreamingOperatorException(Name, time, error);
+        }
+        finally
+        {
+            ExitCompute();
         }
 
         lock (_generated)
@@ -203,12 +300,17 @@ public abstract partial class DStream<T> : DStream
                 batch.Release();
             }
         }
+    }
 
-        foreach (var dependency in Dependencies)
+    internal override bool HasComputed(BatchTime time)
+    {
+        lock (_generated)
         {
-            dependency.ClearMetadata(time);
+            return _generated.ContainsKey(time);
         }
     }
+
+    internal override void EnsureComputed(BatchTime time) => GetOrCompute(time);
 
     /// <summary>Forgets a batch that was computed at <paramref name="time"/> (used when a batch failed).</summary>
     internal void Forget(BatchTime time)

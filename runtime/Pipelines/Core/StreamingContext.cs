@@ -29,6 +29,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
     private JobScheduler? _scheduler;
     private TimeSpan _rememberDuration;
     private Exception? _firstError;
+    private Task? _stopping;
 
     /// <summary>Creates a context that cuts batches every <paramref name="batchInterval"/>.</summary>
     /// <param name="batchInterval">The batch interval: positive and a whole number of milliseconds.</param>
@@ -64,6 +65,22 @@ public sealed partial class StreamingContext : IAsyncDisposable
     internal IReadOnlyList<OutputOperation> Outputs => _outputs;
 
     internal JobScheduler? Scheduler => _scheduler;
+
+    /// <summary>Completes once the context has stopped (whoever stopped it), unlike <see cref="AwaitTerminationAsync"/>, which also ends on the first error.</summary>
+    internal Task Stopped => _terminated.Task;
+
+    /// <summary>Every stream the outputs depend on, once the context started.</summary>
+    internal StreamGraph? Graph { get; private set; }
+
+    /// <summary>Batches cut and waiting behind the batch in flight (0 before the start and after the stop).</summary>
+    public int QueuedBatches => _scheduler?.QueuedBatches ?? 0;
+
+    /// <summary>
+    /// Whether the context is falling behind: the scheduling delay grew over several batches in a row and exceeds
+    /// the batch interval (Spark's stability rule: batches must be processed as fast as they are cut). Listeners
+    /// get <see cref="IStreamingListener.OnFallingBehind"/> and <see cref="IStreamingListener.OnCaughtUp"/>.
+    /// </summary>
+    public bool IsFallingBehind => _scheduler?.IsFallingBehind ?? false;
 
     /// <summary>Adds a listener for batch and receiver events.</summary>
     public void AddStreamingListener(IStreamingListener listener)
@@ -109,21 +126,16 @@ public sealed partial class StreamingContext : IAsyncDisposable
             var now = TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
             var interval = BatchTime.ToMilliseconds(BatchInterval);
             var zero = StartCheckpointing(new BatchTime(Math.DivRem(now, interval, out var rem) * interval - (rem < 0 ? interval : 0)));
-            foreach (var output in _outputs)
-            {
-                output.Stream.Initialize(zero);
-            }
-
-            foreach (var output in _outputs)
-            {
-                output.Stream.Validate();
-                output.Stream.Remember(_rememberDuration);
-            }
+            Graph = StreamGraph.Build(_outputs);
+            Graph.Initialize(zero);
+            Graph.Validate();
+            Graph.Remember(_rememberDuration);
 
             _checkpointing?.Prepare(zero);
             _scheduler = new JobScheduler(this, zero);
             State = StreamingContextState.Active;
             _scheduler.Start();
+            RegisterShutdownSignals();
             Listeners.StreamingStarted(zero);
             _logger.LogInformation("StreamingContext started at zero time {ZeroTime} with batch interval {BatchInterval}", zero, BatchInterval);
         }
@@ -132,31 +144,59 @@ public sealed partial class StreamingContext : IAsyncDisposable
     /// <summary>
     /// Stops the context. A graceful stop (the default here; Spark's <c>stop()</c> is not graceful) stops the
     /// receivers, then finishes the batches already cut, running their outputs; a non-graceful stop cancels the
-    /// batch in flight and drops queued ones. <see cref="DisposeAsync"/> stops non-gracefully.
+    /// batch in flight and drops queued ones. Either waits at most <see cref="StreamingOptions.StopTimeout"/> for
+    /// the job loop (a graceful stop then cancels the batch in flight and waits once more). <see cref="DisposeAsync"/>
+    /// stops non-gracefully.
     /// </summary>
-    public async Task StopAsync(bool graceful = true, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// The call never blocks: the stop runs in the background and the task completes once the context has
+    /// stopped, for every caller (a second call waits for the first stop; its <paramref name="graceful"/> is
+    /// ignored). Cancelling <paramref name="cancellationToken"/> ends this caller's wait only; the stop goes on.
+    /// Called from inside an output operation (e.g. <c>ForEachBatch</c>), which the stop would otherwise wait for,
+    /// it only starts the stop and returns a completed task; the stop completes after the output returns.
+    /// </remarks>
+    public Task StopAsync(bool graceful = true, CancellationToken cancellationToken = default)
     {
-        JobScheduler? scheduler;
+        Task stopping;
         lock (_gate)
         {
-            if (State == StreamingContextState.Stopped)
+            if (_stopping is null)
             {
-                return;
+                var scheduler = _scheduler;
+                State = StreamingContextState.Stopped;
+                _stopping = StopCoreAsync(scheduler, graceful);
             }
 
-            scheduler = _scheduler;
-            State = StreamingContextState.Stopped;
+            stopping = _stopping;
         }
 
+        if (JobScheduler.IsRunningOutputOf(_scheduler))
+        {
+            return Task.CompletedTask;
+        }
+
+        return stopping.WaitAsync(cancellationToken);
+    }
+
+    private async Task StopCoreAsync(JobScheduler? scheduler, bool graceful)
+    {
+        // Leave the caller's thread first: stopping takes locks that batch generation may hold.
+        await Task.Yield();
         try
         {
             if (scheduler is not null)
             {
-                await scheduler.StopAsync(graceful, cancellationToken).ConfigureAwait(false);
+                await scheduler.StopAsync(graceful, CancellationToken.None).ConfigureAwait(false);
             }
+        }
+        catch (Exception error)
+        {
+            _logger.LogError(error, "Stopping the StreamingContext failed");
+            ReportError(error);
         }
         finally
         {
+            DisposeShutdownSignals();
             _logger.LogInformation("StreamingContext stopped (graceful: {Graceful})", graceful);
             _terminated.TrySetResult();
         }
@@ -164,8 +204,10 @@ public sealed partial class StreamingContext : IAsyncDisposable
 
     /// <summary>
     /// Waits until the context stops. Throws the first error of a failed batch or a receiver that gave up
-    /// (as Spark's <c>awaitTermination</c> does); the context itself keeps running after a failed batch, so
-    /// a caller that ends on the error should still call <see cref="StopAsync"/> (or dispose the context).
+    /// (as Spark's <c>awaitTermination</c> does). A context that checkpoints stops by itself after a failed batch
+    /// (the batch is not recorded as completed, so a restart from the checkpoint runs it again); a context
+    /// without checkpoints keeps running after a failed batch, so a caller that ends on the error should still
+    /// call <see cref="StopAsync"/> (or dispose the context).
     /// </summary>
     public async Task AwaitTerminationAsync(CancellationToken cancellationToken = default)
     {

@@ -33,7 +33,23 @@ public interface IStreamingListener
 
     /// <summary>A receiver stopped.</summary>
     void OnReceiverStopped(ReceiverInfo receiver) { }
+
+    /// <summary>
+    /// The context is falling behind: the scheduling delay grew over several batches in a row and exceeds the batch
+    /// interval (Spark's stability rule). Raised once per episode, before the batch in <paramref name="info"/> runs.
+    /// </summary>
+    void OnFallingBehind(FallingBehindInfo info) { }
+
+    /// <summary>The context caught up after <see cref="OnFallingBehind"/>: a batch started within one batch interval.</summary>
+    void OnCaughtUp(FallingBehindInfo info) { }
 }
+
+/// <summary>The figures behind a falling-behind or caught-up event.</summary>
+/// <param name="BatchTime">The batch that was about to run.</param>
+/// <param name="SchedulingDelay">How long it waited between being cut and starting.</param>
+/// <param name="QueuedBatches">Batches waiting behind it.</param>
+/// <param name="BatchInterval">The context's batch interval.</param>
+public sealed record FallingBehindInfo(BatchTime BatchTime, TimeSpan SchedulingDelay, int QueuedBatches, TimeSpan BatchInterval);
 
 /// <summary>What is known about a batch (Spark's <c>BatchInfo</c>).</summary>
 /// <param name="BatchTime">The batch's time.</param>

@@ -40,6 +40,10 @@ internal sealed class ListenerBus
 
     public void ReceiverStopped(ReceiverInfo info) => Post(l => l.OnReceiverStopped(info));
 
+    public void FallingBehind(FallingBehindInfo info) => Post(l => l.OnFallingBehind(info));
+
+    public void CaughtUp(FallingBehindInfo info) => Post(l => l.OnCaughtUp(info));
+
     private void Post(Action<IStreamingListener> deliver)
     {
         IStreamingListener[] listeners;

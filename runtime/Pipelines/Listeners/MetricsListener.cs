@@ -14,6 +14,18 @@ internal sealed class MetricsListener : IStreamingListener
     private static readonly Histogram<double> ProcessingDelay = Meter.CreateHistogram<double>(StreamingMetrics.ProcessingDelay, "ms", "Time spent processing a batch");
     private static readonly Histogram<double> TotalDelay = Meter.CreateHistogram<double>(StreamingMetrics.TotalDelay, "ms", "Scheduling delay plus processing delay");
 
+    /// <summary>Batches cut and waiting behind the batch in flight.</summary>
+    internal static readonly UpDownCounter<long> BatchesQueued = Meter.CreateUpDownCounter<long>(StreamingMetrics.BatchesQueued, description: "Batches waiting behind the batch in flight");
+
+    /// <summary>Batch times at which no batch was cut because the queue was full.</summary>
+    internal static readonly Counter<long> BatchesDeferred = Meter.CreateCounter<long>(StreamingMetrics.BatchesDeferred, description: "Batch times skipped because MaxQueuedBatches batches were queued");
+
+    /// <summary>Times the context started falling behind.</summary>
+    internal static readonly Counter<long> FallingBehind = Meter.CreateCounter<long>(StreamingMetrics.FallingBehind, description: "Times the scheduling delay kept growing past the batch interval");
+
+    /// <summary>Records skipped because they exceed MaxRecordLength.</summary>
+    internal static readonly Counter<long> RecordsTooLong = Meter.CreateCounter<long>(StreamingMetrics.RecordsTooLong, description: "Records skipped because they are longer than MaxRecordLength");
+
     public void OnBatchCompleted(BatchInfo batch)
     {
         (batch.Failure is null ? BatchesCompleted : BatchesFailed).Add(1);

@@ -29,4 +29,16 @@ public static class StreamingMetrics
 
     /// <summary>Histogram (ms) of scheduling plus processing delay.</summary>
     public const string TotalDelay = "pipelines.batch.total_delay";
+
+    /// <summary>Up-down counter of batches cut and waiting behind the batch in flight.</summary>
+    public const string BatchesQueued = "pipelines.batches.queued";
+
+    /// <summary>Counter of batch times at which no batch was cut because <see cref="StreamingOptions.MaxQueuedBatches"/> batches were queued.</summary>
+    public const string BatchesDeferred = "pipelines.batches.deferred";
+
+    /// <summary>Counter of the times the context started falling behind (see <see cref="IStreamingListener.OnFallingBehind"/>).</summary>
+    public const string FallingBehind = "pipelines.falling_behind";
+
+    /// <summary>Counter of records skipped because they are longer than <see cref="StreamingOptions.MaxRecordLength"/>.</summary>
+    public const string RecordsTooLong = "pipelines.records.too_long";
 }

@@ -8,15 +8,17 @@ internal sealed class TransformedDStream<TIn, TOut> : DStream<TOut>
 {
     private readonly DStream<TIn> _parent;
     private readonly Func<Batch<TIn>, BatchTime, Batch<TOut>> _compute;
+    private readonly TimeSpan _slide;
 
     public TransformedDStream(DStream<TIn> parent, string name, Func<Batch<TIn>, BatchTime, Batch<TOut>> compute)
         : base(parent.Context, name)
     {
         _parent = parent;
         _compute = compute;
+        _slide = parent.SlideDuration; // kept: asking the parent each time costs the chain's depth
     }
 
-    public override TimeSpan SlideDuration => _parent.SlideDuration;
+    public override TimeSpan SlideDuration => _slide;
 
     internal override IReadOnlyList<DStream> Dependencies => [_parent];
 
@@ -30,6 +32,7 @@ internal sealed class BinaryTransformedDStream<TLeft, TRight, TOut> : DStream<TO
     private readonly DStream<TLeft> _left;
     private readonly DStream<TRight> _right;
     private readonly Func<Batch<TLeft>, Batch<TRight>, BatchTime, Batch<TOut>> _compute;
+    private readonly TimeSpan _slide;
 
     public BinaryTransformedDStream(DStream<TLeft> left, DStream<TRight> right, string name, Func<Batch<TLeft>, Batch<TRight>, BatchTime, Batch<TOut>> compute)
         : base(left.Context, name)
@@ -38,9 +41,10 @@ internal sealed class BinaryTransformedDStream<TLeft, TRight, TOut> : DStream<TO
         _left = left;
         _right = right;
         _compute = compute;
+        _slide = left.SlideDuration;
     }
 
-    public override TimeSpan SlideDuration => _left.SlideDuration;
+    public override TimeSpan SlideDuration => _slide;
 
     internal override IReadOnlyList<DStream> Dependencies => [_left, _right];
 

@@ -48,6 +48,15 @@ public abstract class Receiver<T>
     /// </summary>
     public abstract void OnStop();
 
+    /// <summary>
+    /// What this receiver reads from, e.g. <c>host:port</c> or a topic and consumer group; <c>null</c> (the default)
+    /// when it has no stable identity. Checkpoints record it, and recovering from a checkpoint written while the same
+    /// stream read from another source fails with a <see cref="CheckpointException"/> (or starts fresh with
+    /// <see cref="CheckpointOptions.DiscardIncompatible"/>), as a changed pipeline definition does. Override it in
+    /// connectors whose source can change between runs.
+    /// </summary>
+    public virtual string? SourceIdentity => null;
+
     /// <summary>The id of the input stream this receiver feeds (Spark's <c>streamId</c>).</summary>
     /// <exception cref="InvalidOperationException">The receiver is not attached to a context.</exception>
     public int StreamId => Supervisor.StreamId;

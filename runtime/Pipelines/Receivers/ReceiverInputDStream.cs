@@ -24,5 +24,7 @@ internal sealed partial class ReceiverInputDStream<T> : InputDStream<T>, IInputS
 
     public override bool HasPendingData => Supervisor.PendingCount > 0;
 
+    public override string? SourceIdentity => Receiver.SourceIdentity;
+
     protected override Batch<T> TakeBatch(BatchTime time) => Supervisor.BlockLog?.Take(time) ?? Supervisor.TakeBatch();
 }

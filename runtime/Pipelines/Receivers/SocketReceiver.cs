@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Text;
 using Microsoft.Extensions.Logging;
 
 namespace Pipelines.Receivers;
@@ -7,13 +6,16 @@ namespace Pipelines.Receivers;
 /// <summary>
 /// Reads UTF-8 lines from a TCP server (Spark's <c>SocketReceiver</c>). A refused or lost connection is retried
 /// with exponential back-off; after <see cref="SocketTextStreamOptions.MaxReconnectAttempts"/> failed attempts in
-/// a row the receiver stops with a <see cref="ReceiverException"/> that names the address.
+/// a row the receiver stops with a <see cref="ReceiverException"/> that names the address. A line longer than
+/// <paramref name="maxRecordLength"/> bytes is read through without being held and skipped, with a receiver error
+/// naming the address and the limit.
 /// </summary>
-internal sealed class SocketReceiver(string host, int port, SocketTextStreamOptions options, ILogger logger) : Receiver<string>
+internal sealed class SocketReceiver(string host, int port, SocketTextStreamOptions options, int maxRecordLength, ILogger logger) : Receiver<string>
 {
-    private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 
     public string Address => $"{host}:{port}";
+
+    public override string? SourceIdentity => $"socket://{host}:{port}";
 
     public override void OnStart() => StartWorker(ReceiveAsync);
 
@@ -86,10 +88,25 @@ internal sealed class SocketReceiver(string host, int port, SocketTextStreamOpti
 
     private async Task ReadLinesAsync(TcpClient client, CancellationToken token)
     {
-        using var reader = new StreamReader(client.GetStream(), Utf8, detectEncodingFromByteOrderMarks: false);
-        while (await reader.ReadLineAsync(token).ConfigureAwait(false) is { } line)
+        using var reader = new LineReader(client.GetStream(), maxRecordLength);
+        while (true)
         {
-            Store(line);
+            var read = await reader.ReadLineAsync(token).ConfigureAwait(false);
+            if (read.Line is { } line)
+            {
+                Store(line);
+            }
+            else if (read.IsTooLong)
+            {
+                MetricsListener.RecordsTooLong.Add(1);
+                ReportError(
+                    $"SocketTextStream {Address}: line {read.LineNumber} of the connection is {read.SkippedBytes} bytes long, more than StreamingOptions.MaxRecordLength ({maxRecordLength} bytes); it was skipped. Raise MaxRecordLength if such records are expected.",
+                    new InvalidDataException($"A record from {Address} exceeds MaxRecordLength ({maxRecordLength} bytes)."));
+            }
+            else
+            {
+                return;
+            }
         }
     }
 

@@ -24,7 +24,9 @@ public sealed partial class StreamingContext
     /// connection is retried with exponential back-off; after
     /// <see cref="SocketTextStreamOptions.MaxReconnectAttempts"/> failed attempts in a row the receiver gives up:
     /// listeners get <see cref="IStreamingListener.OnReceiverError"/> and
-    /// <see cref="AwaitTerminationAsync"/> throws a <see cref="ReceiverException"/> naming the address.
+    /// <see cref="AwaitTerminationAsync"/> throws a <see cref="ReceiverException"/> naming the address. A line longer
+    /// than <see cref="StreamingOptions.MaxRecordLength"/> is skipped without being held in memory, with a receiver
+    /// error (<see cref="IStreamingListener.OnReceiverError"/>) naming the address and the limit.
     /// </summary>
     /// <param name="host">The server's host name or IP address.</param>
     /// <param name="port">The server's TCP port, 1 to 65535.</param>
@@ -52,7 +54,7 @@ public sealed partial class StreamingContext
             throw new ArgumentOutOfRangeException(nameof(port), port, "The port must be between 1 and 65535.");
         }
 
-        var receiver = new SocketReceiver(host, port, options ?? new SocketTextStreamOptions(), LoggerFactory.CreateLogger<SocketReceiver>());
+        var receiver = new SocketReceiver(host, port, options ?? new SocketTextStreamOptions(), Options.MaxRecordLength, LoggerFactory.CreateLogger<SocketReceiver>());
         return Register(new ReceiverInputDStream<string>(this, receiver, nameof(SocketTextStream)));
     }
 }

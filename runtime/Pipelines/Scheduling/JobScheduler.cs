@@ -8,8 +8,11 @@ namespace Pipelines.Scheduling;
 /// time, in registration order (Spark's JobScheduler). Input is sealed on the timer; computation happens on
 /// one job loop, so streams never compute concurrently.
 /// </summary>
-internal sealed class JobScheduler
+internal sealed partial class JobScheduler
 {
+    /// <summary>The scheduler whose output operation the current code runs inside, if any.</summary>
+    private static readonly AsyncLocal<JobScheduler?> RunningOutput = new();
+
     private readonly StreamingContext _context;
     private readonly ILogger _logger;
     private readonly Channel<BatchInfo> _queue = Channel.CreateUnbounded<BatchInfo>(new UnboundedChannelOptions { SingleReader = true });
@@ -32,6 +35,9 @@ internal sealed class JobScheduler
     }
 
     public BatchTime ZeroTime { get; }
+
+    /// <summary>Whether the caller runs inside an output operation of <paramref name="scheduler"/> (a stop must not wait for it).</summary>
+    public static bool IsRunningOutputOf(JobScheduler? scheduler) => scheduler is not null && ReferenceEquals(RunningOutput.Value, scheduler);
 
     /// <summary>The newest batch time whose outputs all ran.</summary>
     public BatchTime LastCompletedTime
@@ -106,31 +112,32 @@ internal sealed class JobScheduler
         _queue.Writer.TryComplete();
         if (_loop is not null)
         {
-            var wait = _loop.WaitAsync(cancellationToken);
-            if (!graceful)
+            var finished = await WaitForLoopAsync(cancellationToken).ConfigureAwait(false);
+            if (!finished && graceful)
             {
-                wait = wait.WaitAsync(_context.Options.StopTimeout, TimeProvider.System, cancellationToken);
+                _logger.LogWarning(
+                    "The graceful stop did not finish the queued batches within the stop timeout {Timeout}; cancelling the batch in flight (it runs again after a restart from the checkpoint)",
+                    _context.Options.StopTimeout);
+                graceful = false;
+                await _hardStop.CancelAsync().ConfigureAwait(false);
+                finished = await WaitForLoopAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            try
-            {
-                await wait.ConfigureAwait(false);
-                if (graceful && _context.Checkpointing is { } checkpointing)
-                {
-                    try
-                    {
-                        checkpointing.OnStopped(LastCompletedTime);
-                    }
-                    catch (CheckpointException error)
-                    {
-                        _logger.LogError(error, "The final checkpoint could not be written");
-                        _context.ReportError(error);
-                    }
-                }
-            }
-            catch (TimeoutException)
+            if (!finished)
             {
                 _logger.LogWarning("The batch in flight did not observe cancellation within {Timeout}; the context stopped without it", _context.Options.StopTimeout);
+            }
+            else if (graceful && _context.Checkpointing is { } checkpointing)
+            {
+                try
+                {
+                    checkpointing.OnStopped(LastCompletedTime);
+                }
+                catch (CheckpointException error)
+                {
+                    _logger.LogError(error, "The final checkpoint could not be written");
+                    _context.ReportError(error);
+                }
             }
         }
 
@@ -144,6 +151,20 @@ internal sealed class JobScheduler
             }
 
             _waiters.Clear();
+        }
+    }
+
+    /// <summary>Waits up to the stop timeout for the job loop to end; false if it did not.</summary>
+    private async Task<bool> WaitForLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _loop!.WaitAsync(_context.Options.StopTimeout, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
         }
     }
 
@@ -196,7 +217,11 @@ internal sealed class JobScheduler
             var now = BatchTime.FromDateTimeOffset(_context.TimeProvider.GetUtcNow());
             while (_nextTime <= now && _generating)
             {
-                GenerateBatch(_nextTime);
+                if (!ShouldDefer(_nextTime))
+                {
+                    GenerateBatch(_nextTime);
+                }
+
                 _nextTime += _context.BatchInterval;
             }
 
@@ -241,6 +266,7 @@ internal sealed class JobScheduler
     {
         var info = new BatchInfo(time, records, _context.TimeProvider.GetUtcNow());
         _context.Listeners.BatchSubmitted(info);
+        OnBatchQueued();
         _queue.Writer.TryWrite(info);
     }
 
@@ -273,14 +299,17 @@ internal sealed class JobScheduler
     {
         await foreach (var submitted in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
         {
-            if (_hardStop.IsCancellationRequested)
+            OnBatchDequeued();
+            if (_hardStop.IsCancellationRequested || _context.Checkpointing?.HasFailed == true)
             {
-                break;
+                break; // after a failed batch or checkpoint nothing more runs: recovery re-runs from the checkpoint
             }
 
             var completed = await RunBatchAsync(submitted).ConfigureAwait(false);
             CompleteWaiters(completed);
         }
+
+        OnLoopEnded();
     }
 
     private async Task<BatchInfo> RunBatchAsync(BatchInfo submitted)
@@ -288,6 +317,7 @@ internal sealed class JobScheduler
         var time = submitted.BatchTime;
         var started = submitted with { ProcessingStartTime = _context.TimeProvider.GetUtcNow() };
         _context.Listeners.BatchStarted(started);
+        TrackSchedulingDelay(started);
         Exception? failure = null;
         foreach (var output in _context.Outputs)
         {
@@ -295,6 +325,7 @@ internal sealed class JobScheduler
             Exception? outputFailure = null;
             try
             {
+                RunningOutput.Value = this;
                 await output.RunAsync(time, _hardStop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (_hardStop.IsCancellationRequested)
@@ -307,6 +338,11 @@ internal sealed class JobScheduler
                 _logger.LogError(error, "Output operation {Output} (#{Id}) failed on the batch at {BatchTime}", output.Name, output.Id, time);
             }
 
+            finally
+            {
+                RunningOutput.Value = null;
+            }
+
             failure ??= outputFailure;
             _context.Listeners.OutputCompleted(new OutputOperationInfo(time, output.Id, output.Name, outputFailure));
             if (_hardStop.IsCancellationRequested)
@@ -315,29 +351,34 @@ internal sealed class JobScheduler
             }
         }
 
-        foreach (var output in _context.Outputs)
+        _context.Graph?.ClearMetadata(time);
+
+        if (failure is not null && !_hardStop.IsCancellationRequested)
         {
-            output.Stream.ClearMetadata(time);
+            _context.ReportError(failure);
         }
 
         if (!_hardStop.IsCancellationRequested && _context.Checkpointing is { } checkpointing)
         {
-            try
+            if (failure is not null)
             {
-                checkpointing.OnBatchCompleted(time);
+                checkpointing.OnBatchFailed(time, failure);
             }
-            catch (CheckpointException error)
+            else
             {
-                checkpointing.Fail(error);
+                try
+                {
+                    checkpointing.OnBatchCompleted(time);
+                }
+                catch (CheckpointException error)
+                {
+                    checkpointing.Fail(error);
+                }
             }
         }
 
         var completed = started with { ProcessingEndTime = _context.TimeProvider.GetUtcNow(), Failure = failure };
         _context.Listeners.BatchCompleted(completed);
-        if (failure is not null && !_hardStop.IsCancellationRequested)
-        {
-            _context.ReportError(failure);
-        }
 
         return completed;
     }

@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Extensions.Logging;
 
 namespace Pipelines.Sources;
@@ -11,14 +10,16 @@ namespace Pipelines.Sources;
 /// </summary>
 internal sealed partial class FileInputDStream : InputDStream<string>
 {
-    private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
-
     private readonly object _gate = new();
     private readonly ILogger _logger;
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
     private readonly HashSet<string> _presentAtStart = new(StringComparer.Ordinal);
     private readonly SortedDictionary<BatchTime, string[]> _filesByBatch = [];
+    private readonly Dictionary<string, int> _failedReads = new(StringComparer.Ordinal);
     private bool _restored;
+
+    /// <summary>How many batches in a row a file that cannot be read is tried before it is skipped for good.</summary>
+    internal const int MaxReadAttempts = 3;
 
     public FileInputDStream(StreamingContext context, string directory)
         : base(context, "TextFileStream")
@@ -29,6 +30,12 @@ internal sealed partial class FileInputDStream : InputDStream<string>
 
     /// <summary>The folder watched, as a full path.</summary>
     public string Directory { get; }
+
+    /// <summary>The folder watched: a checkpoint of another folder's stream is not restored into this one.</summary>
+    public override string? SourceIdentity => "file://" + Directory;
+
+    /// <summary>How many files were skipped for good because they could not be read in <see cref="MaxReadAttempts"/> attempts.</summary>
+    internal int SkippedFiles { get; private set; }
 
     /// <summary>Whether a file name is one Spark would skip: hidden, or a file still being copied.</summary>
     public static bool IsIgnoredName(string fileName) =>
@@ -128,23 +135,42 @@ internal sealed partial class FileInputDStream : InputDStream<string>
             var present = new HashSet<string>(names, StringComparer.Ordinal);
             _read.IntersectWith(present);
             _presentAtStart.IntersectWith(present);
+            foreach (var gone in _failedReads.Keys.Where(name => !present.Contains(name)).ToList())
+            {
+                _failedReads.Remove(gone);
+            }
+
+            ForgetReportsOfRemoved(present);
             Array.Sort(names, StringComparer.Ordinal);
 
             var builder = new BatchBuilder<string>(0);
             var selected = new List<string>();
+            List<string>? skipped = null;
             foreach (var name in names)
             {
-                if (IsIgnoredName(name) || _read.Contains(name) || _presentAtStart.Contains(name))
+                if (IsIgnoredName(name) || _read.Contains(name) || _presentAtStart.Contains(name) || !IsEligible(name))
                 {
                     continue;
                 }
 
-                if (TryReadLines(name, time, builder))
+                if (TryReadLines(name, time, builder, out var error))
                 {
-                    _read.Add(name);
+                    _failedReads.Remove(name);
                     selected.Add(name);
                     builder.EndPartition();
                 }
+                else if (error is not null && CountFailedRead(name, time, error))
+                {
+                    (skipped ??= []).Add(name);
+                }
+            }
+
+            // The files count as read only now, together with the batch that holds them (which the checkpoint journal
+            // records before it runs): an error above leaves every file of this batch unread.
+            _read.UnionWith(selected);
+            if (skipped is not null)
+            {
+                _read.UnionWith(skipped);
             }
 
             _filesByBatch[time] = [.. selected];
@@ -176,6 +202,45 @@ internal sealed partial class FileInputDStream : InputDStream<string>
         }
     }
 
+    private List<string> ReadBoundedLines(string name)
+    {
+        var options = Context.Options;
+        using var stream = new FileStream(Path.Combine(Directory, name), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+        using var reader = new LineReader(stream, options.MaxRecordLength, skipByteOrderMark: true);
+        var lines = new List<string>();
+        while (true)
+        {
+            var read = reader.ReadLine();
+            if (reader.BytesRead > options.MaxFileSize)
+            {
+                throw new FileTooLargeException($"it grew past StreamingOptions.MaxFileSize ({options.MaxFileSize} bytes) while being read");
+            }
+
+            if (read.Line is { } line)
+            {
+                lines.Add(line);
+            }
+            else if (read.IsTooLong)
+            {
+                MetricsListener.RecordsTooLong.Add(1);
+                _logger.LogError(
+                    "TextFileStream: line {Line} of {File} in {Directory} is {Length} bytes long, more than StreamingOptions.MaxRecordLength ({Limit} bytes); it was skipped. Raise MaxRecordLength if such records are expected",
+                    read.LineNumber,
+                    name,
+                    Directory,
+                    read.SkippedBytes,
+                    options.MaxRecordLength);
+            }
+            else
+            {
+                return lines;
+            }
+        }
+    }
+
+    /// <summary>A file grew past the size limit while it was read.</summary>
+    private sealed class FileTooLargeException(string message) : IOException(message);
+
     private string[]? ListFileNames()
     {
         try
@@ -193,25 +258,60 @@ internal sealed partial class FileInputDStream : InputDStream<string>
         }
     }
 
-    /// <summary>Reads one file's lines into <paramref name="builder"/>; false (and nothing added) if it cannot be read now.</summary>
-    private bool TryReadLines(string name, BatchTime time, BatchBuilder<string> builder)
+    /// <summary>
+    /// Reads one file's lines into <paramref name="builder"/>; false (and nothing added) if it cannot be read now,
+    /// with <paramref name="error"/> saying why (<c>null</c> when the file is gone or was reported for good). Any error
+    /// of one file (I/O, permissions) stays with that file: the other files of the batch are read. Lines longer than
+    /// <see cref="StreamingOptions.MaxRecordLength"/> are skipped with an error naming the file, the line and the limit;
+    /// a file that grew past <see cref="StreamingOptions.MaxFileSize"/> is reported and not read.
+    /// </summary>
+    private bool TryReadLines(string name, BatchTime time, BatchBuilder<string> builder, out Exception? error)
     {
-        string[] lines;
+        List<string> lines;
         try
         {
-            lines = File.ReadAllLines(Path.Combine(Directory, name), Utf8);
+            lines = ReadBoundedLines(name);
+        }
+        catch (FileTooLargeException tooLarge)
+        {
+            _reported.Add(name);
+            _logger.LogError("TextFileStream skips {File} in {Directory}: {Problem}. It is not tried again while it stays in the folder", name, Directory, tooLarge.Message);
+            error = null;
+            return false;
         }
         catch (FileNotFoundException)
         {
+            error = null;
             return false;
         }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        catch (Exception failure)
         {
-            _logger.LogWarning(error, "TextFileStream could not read {File} for the batch at {BatchTime}; it will be tried again at the next batch", name, time);
+            error = failure;
             return false;
         }
 
+        error = null;
         builder.AddRange(lines);
+        return true;
+    }
+
+    /// <summary>
+    /// Counts a failed read of <paramref name="name"/>: it is tried again at the next batches, and after
+    /// <see cref="MaxReadAttempts"/> failed attempts it is skipped for good (counted in <see cref="SkippedFiles"/>,
+    /// logged as an error) so it never holds the source back. Returns whether it is skipped now. Called under the lock.
+    /// </summary>
+    private bool CountFailedRead(string name, BatchTime time, Exception error)
+    {
+        var attempts = _failedReads[name] = _failedReads.GetValueOrDefault(name) + 1;
+        if (attempts < MaxReadAttempts)
+        {
+            _logger.LogWarning(error, "TextFileStream could not read {File} for the batch at {BatchTime} (attempt {Attempt} of {MaxAttempts}: {Reason}); it will be tried again at the next batch", Path.Combine(Directory, name), time, attempts, MaxReadAttempts, error.Message);
+            return false;
+        }
+
+        _failedReads.Remove(name);
+        SkippedFiles++;
+        _logger.LogError(error, "TextFileStream skipped {File}: it could not be read in {MaxAttempts} attempts ({Reason}); its records are not in any batch. {Skipped} file(s) skipped so far. To have it read, fix it and move it into {Directory} again under a new name", Path.Combine(Directory, name), MaxReadAttempts, error.Message, SkippedFiles, Directory);
         return true;
     }
 }

@@ -17,6 +17,9 @@ internal interface IInputDStream
 
     /// <summary>Whether records arrived that no sealed batch holds yet (a graceful stop cuts one more batch for them).</summary>
     bool HasPendingData => false;
+
+    /// <summary>What the input reads from (a folder, <c>host:port</c>, a topic), recorded in checkpoints; <c>null</c> when it has no stable identity.</summary>
+    string? SourceIdentity => null;
 }
 
 /// <summary>
@@ -64,6 +67,8 @@ internal abstract class InputDStream<T> : DStream<T>, IInputDStream
     public virtual Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public virtual bool HasPendingData => false;
+
+    public virtual string? SourceIdentity => null;
 
     internal override Batch<T>? Compute(BatchTime time)
     {

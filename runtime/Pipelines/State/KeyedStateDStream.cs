@@ -25,6 +25,7 @@ internal abstract class KeyedStateDStream<TKey, TValue, TState, TOut> : DStream<
     where TKey : notnull
 {
     private readonly DStream<(TKey Key, TValue Value)> _parent;
+    private readonly TimeSpan _slide;
     private (TKey Key, TState State)[]? _pendingInitialState;
     private Dictionary<TKey, StateEntry<TState>> _store = [];
     private BatchTime? _attemptedUpTo;
@@ -34,11 +35,12 @@ internal abstract class KeyedStateDStream<TKey, TValue, TState, TOut> : DStream<
         : base(parent.Context, name)
     {
         _parent = parent;
+        _slide = parent.SlideDuration; // kept: asking the parent each time costs the chain's depth
         _pendingInitialState = initialState;
         StateKey = parent.Context.NextStateKey(name);
     }
 
-    public override TimeSpan SlideDuration => _parent.SlideDuration;
+    public override TimeSpan SlideDuration => _slide;
 
     internal override IReadOnlyList<DStream> Dependencies => [_parent];
 

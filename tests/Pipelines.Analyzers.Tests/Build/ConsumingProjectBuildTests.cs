@@ -48,7 +48,7 @@ public sealed class ConsumingProjectBuildTests : IDisposable
         AssertReported(output, "Program.cs(20,15): warning PIPE009"); // raised from Info by .editorconfig
         AssertReported(output, "Program.cs(23,15): error PIPE010");
         AssertReported(output, "Program.cs(20,15): warning PIPE011"); // raised from Info by .editorconfig
-        AssertReported(output, "https://github.com/pipelines/pipelines/blob/main/docs/diagnostics/PIPE003.md");
+        AssertReported(output, BuildInfo.HelpLinkBase + "PIPE003.md"); // PipelinesHelpLinkBase, Directory.Build.props
     }
 
     private static void AssertReported(string output, string expected) =>

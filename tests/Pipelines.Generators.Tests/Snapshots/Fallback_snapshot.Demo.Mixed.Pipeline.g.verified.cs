@@ -8,23 +8,23 @@ namespace Demo;
 partial class Mixed
 {
     /// <summary>
-    /// The fingerprint of <c>DefineRepartitioned</c>: an FNV-1a 64 hash of its tokens (whitespace and comments
+    /// The fingerprint of <c>DefineCheckpointed</c>: an FNV-1a 64 hash of its tokens (whitespace and comments
     /// ignored). Checkpoints store it to detect a restart with a changed definition.
     /// </summary>
-    public const string DefineRepartitionedFingerprint = "9348af4bc07cd10a";
+    public const string DefineCheckpointedFingerprint = "9ecf4033719cb94d";
 
     /// <summary>
-    /// The stream of <c>DefineRepartitioned</c>, computed by generated code.
+    /// The stream of <c>DefineCheckpointed</c>, computed by generated code.
     /// </summary>
     /// <remarks>
-    /// <para>Runs interpreted (calls <c>DefineRepartitioned</c>): Repartition is not compiled (the generator does not compile this operator).</para>
+    /// <para>Runs interpreted (calls <c>DefineCheckpointed</c>): Checkpoint is not compiled (the generator does not compile this operator).</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
-    public static global::Pipelines.DStream<int> CompileRepartitioned(global::Pipelines.DStream<int> numbers)
+    public static global::Pipelines.DStream<int> CompileCheckpointed(global::Pipelines.DStream<int> numbers)
     {
         global::System.ArgumentNullException.ThrowIfNull(numbers);
-        numbers.Context.RegisterPipeline("Mixed.DefineRepartitioned", DefineRepartitionedFingerprint);
-        return DefineRepartitioned(numbers);
+        numbers.Context.RegisterPipeline("Mixed.DefineCheckpointed", DefineCheckpointedFingerprint);
+        return DefineCheckpointed(numbers);
     }
 
     /// <summary>
@@ -43,13 +43,14 @@ partial class Mixed
     /// <item><description>read numbers → Map → Filter → Output</description></item>
     /// </list>
     /// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>
-    /// <para>Partition-wise: with a parallelism above 1, the partitions of a batch run at the same time, one pooled stage instance each.</para>
+    /// <para>Partition-wise (<c>CompileMethodGroupStage</c>): with a parallelism above 1, the partitions of a batch run at the same time, one pooled stage instance each.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
     public static global::Pipelines.DStream<int> CompileMethodGroup(global::Pipelines.DStream<int> numbers)
     {
         global::System.ArgumentNullException.ThrowIfNull(numbers);
         numbers.Context.RegisterPipeline("Mixed.DefineMethodGroup", DefineMethodGroupFingerprint);
+        // Fused stage CompileMethodGroupStage: Map → Filter
         return global::Pipelines.Compilation.CompiledStream.CreatePartitioned(numbers, "Mixed.CompileMethodGroup", new CompileMethodGroupStage(), static () => new CompileMethodGroupStage());
     }
 
@@ -127,13 +128,13 @@ partial class Mixed
     /// The fingerprint of <c>DefineStatements</c>: an FNV-1a 64 hash of its tokens (whitespace and comments
     /// ignored). Checkpoints store it to detect a restart with a changed definition.
     /// </summary>
-    public const string DefineStatementsFingerprint = "f8b286f3fbef433a";
+    public const string DefineStatementsFingerprint = "fd686b8930089f82";
 
     /// <summary>
     /// The stream of <c>DefineStatements</c>, computed by generated code.
     /// </summary>
     /// <remarks>
-    /// <para>Runs interpreted (calls <c>DefineStatements</c>): its body must be one expression (=&gt; ...) or a return statement (after local constants only) that builds the stream.</para>
+    /// <para>Runs interpreted (calls <c>DefineStatements</c>): its body must be one expression (=&gt; ...) or a return statement (after local constants and DStream locals only) that builds the stream.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
     public static global::Pipelines.DStream<int> CompileStatements(global::Pipelines.DStream<int> numbers)
@@ -141,5 +142,25 @@ partial class Mixed
         global::System.ArgumentNullException.ThrowIfNull(numbers);
         numbers.Context.RegisterPipeline("Mixed.DefineStatements", DefineStatementsFingerprint);
         return DefineStatements(numbers);
+    }
+
+    /// <summary>
+    /// The fingerprint of <c>DefineNonStreamLocal</c>: an FNV-1a 64 hash of its tokens (whitespace and comments
+    /// ignored). Checkpoints store it to detect a restart with a changed definition.
+    /// </summary>
+    public const string DefineNonStreamLocalFingerprint = "4270c8d410baa708";
+
+    /// <summary>
+    /// The stream of <c>DefineNonStreamLocal</c>, computed by generated code.
+    /// </summary>
+    /// <remarks>
+    /// <para>Runs interpreted (calls <c>DefineNonStreamLocal</c>): its local 'factor' is neither a constant nor an initialized DStream; declare only local constants and DStream locals before the return.</para>
+    /// </remarks>
+    [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
+    public static global::Pipelines.DStream<int> CompileNonStreamLocal(global::Pipelines.DStream<int> numbers)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(numbers);
+        numbers.Context.RegisterPipeline("Mixed.DefineNonStreamLocal", DefineNonStreamLocalFingerprint);
+        return DefineNonStreamLocal(numbers);
     }
 }

@@ -32,6 +32,7 @@ partial class Orders
         global::System.ArgumentNullException.ThrowIfNull(orders);
         global::System.ArgumentNullException.ThrowIfNull(customers);
         orders.Context.RegisterPipeline("Orders.Define", DefineFingerprint);
+        // Fused stage CompileStage: Filter → MapValues → LeftOuterJoin
         return global::Pipelines.Compilation.CompiledStream.Create(orders, customers, "Orders.Compile", new CompileStage());
     }
 

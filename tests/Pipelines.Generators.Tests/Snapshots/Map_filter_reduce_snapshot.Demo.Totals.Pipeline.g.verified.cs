@@ -24,14 +24,15 @@ partial class Totals
     /// <item><description>ReduceByKey results, keys in first-seen order → Filter → Output</description></item>
     /// </list>
     /// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>
-    /// <para>With a parallelism above 1, the map side runs per input partition into partition-local tables, the partial results go to hash partitions, and the reduce side merges each at the same time.</para>
+    /// <para>Shuffled in parallel (<c>CompileTotalsStage</c>): with a parallelism above 1, the map side runs per input partition into partition-local tables, the partial results go to hash partitions, and the reduce side merges each at the same time.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
     public static global::Pipelines.DStream<(int Key, long Total)> CompileTotals(global::Pipelines.DStream<int> numbers)
     {
         global::System.ArgumentNullException.ThrowIfNull(numbers);
         numbers.Context.RegisterPipeline("Totals.DefineTotals", DefineTotalsFingerprint);
-        return global::Pipelines.Compilation.CompiledStream.CreateShuffled<int, int, long, (int Key, long Total)>(numbers, "Totals.CompileTotals", new CompileTotalsStage(), static () => new CompileTotalsMapSide(), static () => new CompileTotalsReduceSide());
+        // Fused stage CompileTotalsStage: Map → Filter → ReduceByKey → Filter
+        return global::Pipelines.Compilation.CompiledStream.CreateShuffled<int, int, long, (int Key, long Total)>(numbers, "Totals.CompileTotals", new CompileTotalsStage(), static () => new CompileTotalsStageMapSide(), static () => new CompileTotalsStageReduceSide());
     }
 
     /// <summary>The fused loops of <c>CompileTotals</c>; one instance per compiled stream.</summary>
@@ -81,9 +82,9 @@ partial class Totals
         }
     }
 
-    /// <summary>The map side of <c>CompileTotals</c> when partitions run at the same time: one input partition up to the shuffle's partial results, in a partition-local table (one pooled instance per running partition).</summary>
+    /// <summary>The map side of <c>CompileTotalsStage</c> when partitions run at the same time: one input partition up to the shuffle's partial results, in a partition-local table (one pooled instance per running partition).</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
-    private sealed class CompileTotalsMapSide : global::Pipelines.Compilation.IBatchStage<int, (int Key, long Value)>
+    private sealed class CompileTotalsStageMapSide : global::Pipelines.Compilation.IBatchStage<int, (int Key, long Value)>
     {
         private readonly global::System.Collections.Generic.Dictionary<int, long> _totals = new();
 
@@ -125,9 +126,9 @@ partial class Totals
         }
     }
 
-    /// <summary>The reduce side of <c>CompileTotals</c> when partitions run at the same time: merges one hash partition's partial results and runs what follows the shuffle.</summary>
+    /// <summary>The reduce side of <c>CompileTotalsStage</c> when partitions run at the same time: merges one hash partition's partial results and runs what follows the shuffle.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
-    private sealed class CompileTotalsReduceSide : global::Pipelines.Compilation.IBatchStage<(int, long), (int Key, long Total)>
+    private sealed class CompileTotalsStageReduceSide : global::Pipelines.Compilation.IBatchStage<(int, long), (int Key, long Total)>
     {
         private readonly global::System.Collections.Generic.Dictionary<int, long> _totals = new();
 

@@ -23,17 +23,18 @@ partial class Sessions
     /// <item><description>read clicks → Filter → MapValues → Output</description></item>
     /// </list>
     /// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>
-    /// <para>Partition-wise: with a parallelism above 1, the partitions of a batch run at the same time, one pooled stage instance each.</para>
-    /// <para>The fused stage's stream then goes to the runtime's <c>UpdateStateByKey</c> (window or state machinery).</para>
+    /// <para>Partition-wise (<c>CompileStage</c>): with a parallelism above 1, the partitions of a batch run at the same time, one pooled stage instance each.</para>
+    /// <para>The runtime runs <c>UpdateStateByKey</c> on the fused stages' streams, with the arguments as written.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
     public static global::Pipelines.DStream<(string User, int Clicks)> Compile(global::Pipelines.DStream<(string User, string Page)> clicks)
     {
         global::System.ArgumentNullException.ThrowIfNull(clicks);
         clicks.Context.RegisterPipeline("Sessions.Define", DefineFingerprint);
-        // The fused per-batch part; the runtime's UpdateStateByKey takes it from there.
-        var perBatch = global::Pipelines.Compilation.CompiledStream.CreatePartitioned(clicks, "Sessions.Compile", new CompileStage(), static () => new CompileStage());
-        return perBatch.UpdateStateByKey((IReadOnlyList<int> pages, Optional<int> total) => new Optional<int>(total.GetValueOrDefault(0) + pages.Count));
+        // Fused stage CompileStage: Filter → MapValues
+        var fused = global::Pipelines.Compilation.CompiledStream.CreatePartitioned(clicks, "Sessions.Compile", new CompileStage(), static () => new CompileStage());
+        // The runtime's UpdateStateByKey
+        return fused.UpdateStateByKey((IReadOnlyList<int> pages, Optional<int> total) => new Optional<int>(total.GetValueOrDefault(0) + pages.Count));
     }
 
     /// <summary>The fused loops of <c>Compile</c>; one instance per compiled stream.</summary>
@@ -75,13 +76,83 @@ partial class Sessions
     /// The stream of <c>DefineAfterState</c>, computed by generated code.
     /// </summary>
     /// <remarks>
-    /// <para>Runs interpreted (calls <c>DefineAfterState</c>): UpdateStateByKey is not compiled (operators after a windowed or stateful operator are not compiled; end the definition with it).</para>
+    /// <para>Compiled chain: MapValues → UpdateStateByKey (runtime) → Filter.</para>
+    /// <para>Stage 1 (<c>CompileAfterStateStage</c>) fused into 1 loop over each batch:</para>
+    /// <list type="number">
+    /// <item><description>read clicks → MapValues → Output</description></item>
+    /// </list>
+    /// <para>Stage 2 (<c>CompileAfterStateStage2</c>) fused into 1 loop over each batch:</para>
+    /// <list type="number">
+    /// <item><description>read updateStateByKey → Filter → Output</description></item>
+    /// </list>
+    /// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>
+    /// <para>Partition-wise (<c>CompileAfterStateStage</c>, <c>CompileAfterStateStage2</c>): with a parallelism above 1, the partitions of a batch run at the same time, one pooled stage instance each.</para>
+    /// <para>The runtime runs <c>UpdateStateByKey</c> on the fused stages' streams, with the arguments as written.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
     public static global::Pipelines.DStream<(string User, int Clicks)> CompileAfterState(global::Pipelines.DStream<(string User, string Page)> clicks)
     {
         global::System.ArgumentNullException.ThrowIfNull(clicks);
         clicks.Context.RegisterPipeline("Sessions.DefineAfterState", DefineAfterStateFingerprint);
-        return DefineAfterState(clicks);
+        // Fused stage CompileAfterStateStage: MapValues
+        var fused = global::Pipelines.Compilation.CompiledStream.CreatePartitioned(clicks, "Sessions.CompileAfterState", new CompileAfterStateStage(), static () => new CompileAfterStateStage());
+        // The runtime's UpdateStateByKey
+        var updateStateByKey = fused.UpdateStateByKey((IReadOnlyList<int> pages, Optional<int> total) => new Optional<int>(total.GetValueOrDefault(0) + pages.Count));
+        // Fused stage CompileAfterStateStage2: Filter
+        return global::Pipelines.Compilation.CompiledStream.CreatePartitioned(updateStateByKey, "Sessions.CompileAfterState#2", new CompileAfterStateStage2(), static () => new CompileAfterStateStage2());
+    }
+
+    /// <summary>The fused loops of <c>CompileAfterState</c>; one instance per compiled stream.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
+    private sealed class CompileAfterStateStage : global::Pipelines.Compilation.IBatchStage<(string User, string Page), (string Key, int Value)>
+    {
+        /// <inheritdoc/>
+        public void Process(global::Pipelines.Batch<(string User, string Page)> clicks, global::Pipelines.BatchBuilder<(string Key, int Value)> output)
+        {
+            // Loop 1: read clicks → MapValues → Output
+            for (int partition = 0; partition < clicks.PartitionCount; partition++)
+            {
+                global::System.ReadOnlySpan<(string User, string Page)> records = clicks.GetPartition(partition);
+                for (int i = 0; i < records.Length; i++)
+                {
+                    (string User, string Page) pair = records[i];
+                    (string Key, int Value) record = (pair.Item1, 1);
+                    output.Add(record);
+                }
+
+                if (clicks.PartitionCount > 1)
+                {
+                    output.EndPartition();
+                }
+            }
+        }
+    }
+
+    /// <summary>The fused loops of <c>CompileAfterState</c>; one instance per compiled stream.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
+    private sealed class CompileAfterStateStage2 : global::Pipelines.Compilation.IBatchStage<(string Key, int State), (string User, int Clicks)>
+    {
+        /// <inheritdoc/>
+        public void Process(global::Pipelines.Batch<(string Key, int State)> updateStateByKey, global::Pipelines.BatchBuilder<(string User, int Clicks)> output)
+        {
+            // Loop 1: read updateStateByKey → Filter → Output
+            for (int partition = 0; partition < updateStateByKey.PartitionCount; partition++)
+            {
+                global::System.ReadOnlySpan<(string Key, int State)> records = updateStateByKey.GetPartition(partition);
+                for (int i = 0; i < records.Length; i++)
+                {
+                    (string Key, int State) user = records[i];
+                    if (user.State > 10)
+                    {
+                        output.Add(user);
+                    }
+                }
+
+                if (updateStateByKey.PartitionCount > 1)
+                {
+                    output.EndPartition();
+                }
+            }
+        }
     }
 }

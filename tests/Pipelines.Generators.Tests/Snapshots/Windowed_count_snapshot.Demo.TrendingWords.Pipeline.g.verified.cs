@@ -24,17 +24,18 @@ partial class TrendingWords
     /// <item><description>ReduceByKey results, words in first-seen order → Output</description></item>
     /// </list>
     /// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>
-    /// <para>With a parallelism above 1, the map side runs per input partition into partition-local tables, the partial results go to hash partitions, and the reduce side merges each at the same time.</para>
-    /// <para>The fused stage's stream then goes to the runtime's <c>ReduceByKeyAndWindow</c> (window or state machinery).</para>
+    /// <para>Shuffled in parallel (<c>CompileStage</c>): with a parallelism above 1, the map side runs per input partition into partition-local tables, the partial results go to hash partitions, and the reduce side merges each at the same time.</para>
+    /// <para>The runtime runs <c>ReduceByKeyAndWindow</c> on the fused stages' streams, with the arguments as written.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
     public static global::Pipelines.DStream<(string Word, int Count)> Compile(global::Pipelines.DStream<string> lines)
     {
         global::System.ArgumentNullException.ThrowIfNull(lines);
         lines.Context.RegisterPipeline("TrendingWords.Define", DefineFingerprint);
-        // The fused per-batch part; the runtime's ReduceByKeyAndWindow takes it from there.
-        var perBatch = global::Pipelines.Compilation.CompiledStream.CreateShuffled<string, string, int, (string word, int)>(lines, "TrendingWords.Compile", new CompileStage(), static () => new CompileMapSide(), static () => new CompileReduceSide());
-        return perBatch.ReduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, TimeSpan.FromSeconds(((int)30)), TimeSpan.FromSeconds(10), filter: p => p.Value != 0);
+        // Fused stage CompileStage: FlatMap → Map → ReduceByKey
+        var fused = global::Pipelines.Compilation.CompiledStream.CreateShuffled<string, string, int, (string word, int)>(lines, "TrendingWords.Compile", new CompileStage(), static () => new CompileStageMapSide(), static () => new CompileStageReduceSide());
+        // The runtime's ReduceByKeyAndWindow
+        return fused.ReduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, TimeSpan.FromSeconds(((int)30)), TimeSpan.FromSeconds(10), filter: p => p.Value != 0);
     }
 
     /// <summary>The fused loops of <c>Compile</c>; one instance per compiled stream.</summary>
@@ -91,9 +92,9 @@ partial class TrendingWords
         }
     }
 
-    /// <summary>The map side of <c>Compile</c> when partitions run at the same time: one input partition up to the shuffle's partial results, in a partition-local table (one pooled instance per running partition).</summary>
+    /// <summary>The map side of <c>CompileStage</c> when partitions run at the same time: one input partition up to the shuffle's partial results, in a partition-local table (one pooled instance per running partition).</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
-    private sealed class CompileMapSide : global::Pipelines.Compilation.IBatchStage<string, (string word, int)>
+    private sealed class CompileStageMapSide : global::Pipelines.Compilation.IBatchStage<string, (string word, int)>
     {
         private readonly global::Pipelines.Compilation.SpanKeyedTable<int> _totals = new();
 
@@ -145,9 +146,9 @@ partial class TrendingWords
         }
     }
 
-    /// <summary>The reduce side of <c>Compile</c> when partitions run at the same time: merges one hash partition's partial results and runs what follows the shuffle.</summary>
+    /// <summary>The reduce side of <c>CompileStage</c> when partitions run at the same time: merges one hash partition's partial results and runs what follows the shuffle.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
-    private sealed class CompileReduceSide : global::Pipelines.Compilation.IBatchStage<(string, int), (string word, int)>
+    private sealed class CompileStageReduceSide : global::Pipelines.Compilation.IBatchStage<(string, int), (string word, int)>
     {
         private readonly global::System.Collections.Generic.Dictionary<string, int> _totals = new();
 

@@ -24,14 +24,15 @@ partial class WordCount
     /// <item><description>ReduceByKey results, words in first-seen order → Output</description></item>
     /// </list>
     /// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>
-    /// <para>With a parallelism above 1, the map side runs per input partition into partition-local tables, the partial results go to hash partitions, and the reduce side merges each at the same time.</para>
+    /// <para>Shuffled in parallel (<c>CompileStage</c>): with a parallelism above 1, the map side runs per input partition into partition-local tables, the partial results go to hash partitions, and the reduce side merges each at the same time.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
     public static global::Pipelines.DStream<(string Word, int Count)> Compile(global::Pipelines.DStream<string> lines)
     {
         global::System.ArgumentNullException.ThrowIfNull(lines);
         lines.Context.RegisterPipeline("WordCount.Define", DefineFingerprint);
-        return global::Pipelines.Compilation.CompiledStream.CreateShuffled<string, string, int, (string Word, int Count)>(lines, "WordCount.Compile", new CompileStage(), static () => new CompileMapSide(), static () => new CompileReduceSide());
+        // Fused stage CompileStage: FlatMap → Map → ReduceByKey
+        return global::Pipelines.Compilation.CompiledStream.CreateShuffled<string, string, int, (string Word, int Count)>(lines, "WordCount.Compile", new CompileStage(), static () => new CompileStageMapSide(), static () => new CompileStageReduceSide());
     }
 
     /// <summary>The fused loops of <c>Compile</c>; one instance per compiled stream.</summary>
@@ -88,9 +89,9 @@ partial class WordCount
         }
     }
 
-    /// <summary>The map side of <c>Compile</c> when partitions run at the same time: one input partition up to the shuffle's partial results, in a partition-local table (one pooled instance per running partition).</summary>
+    /// <summary>The map side of <c>CompileStage</c> when partitions run at the same time: one input partition up to the shuffle's partial results, in a partition-local table (one pooled instance per running partition).</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
-    private sealed class CompileMapSide : global::Pipelines.Compilation.IBatchStage<string, (string Word, int Count)>
+    private sealed class CompileStageMapSide : global::Pipelines.Compilation.IBatchStage<string, (string Word, int Count)>
     {
         private readonly global::Pipelines.Compilation.SpanKeyedTable<int> _totals = new();
 
@@ -142,9 +143,9 @@ partial class WordCount
         }
     }
 
-    /// <summary>The reduce side of <c>Compile</c> when partitions run at the same time: merges one hash partition's partial results and runs what follows the shuffle.</summary>
+    /// <summary>The reduce side of <c>CompileStage</c> when partitions run at the same time: merges one hash partition's partial results and runs what follows the shuffle.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
-    private sealed class CompileReduceSide : global::Pipelines.Compilation.IBatchStage<(string, int), (string Word, int Count)>
+    private sealed class CompileStageReduceSide : global::Pipelines.Compilation.IBatchStage<(string, int), (string Word, int Count)>
     {
         private readonly global::System.Collections.Generic.Dictionary<string, int> _totals = new();
 

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Pipelines.Generators.Diagnostics;
 
 namespace Pipelines.Generators.Tests.Support;
 
@@ -45,12 +47,25 @@ internal static class GeneratorHarness
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
-    /// <summary>Runs the generator; returns its result and the diagnostics of the compilation with the generated code.</summary>
-    public static (GeneratorRunResult Result, ImmutableArray<Diagnostic> CompilationDiagnostics) Run(params string[] sources)
+    /// <summary>
+    /// Runs the generator and, as a build does, <see cref="DefinitionDiagnosticsAnalyzer"/> over the compilation
+    /// with the generated code; returns what the generator emitted, every PIPE1xx diagnostic (from both), and the
+    /// compiler's diagnostics of the compilation with the generated code.
+    /// </summary>
+    public static (HarnessResult Result, ImmutableArray<Diagnostic> CompilationDiagnostics) Run(params string[] sources)
     {
         var compilation = Compile(sources);
         var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         var result = driver.GetRunResult().Results.Single();
-        return (result, output.GetDiagnostics());
+        var analyzerDiagnostics = Analyze(output);
+        return (new HarnessResult(result.GeneratedSources, [.. result.Diagnostics, .. analyzerDiagnostics], result.Exception), output.GetDiagnostics());
     }
+
+    /// <summary>What <see cref="DefinitionDiagnosticsAnalyzer"/> reports on <paramref name="compilation"/>.</summary>
+    public static ImmutableArray<Diagnostic> Analyze(Microsoft.CodeAnalysis.Compilation compilation) =>
+        compilation.WithAnalyzers([new DefinitionDiagnosticsAnalyzer()])
+            .GetAnalyzerDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
 }
+
+/// <summary>The generator's output and the PIPE1xx diagnostics of one run (generator and analyzer together).</summary>
+internal sealed record HarnessResult(ImmutableArray<GeneratedSourceResult> GeneratedSources, ImmutableArray<Diagnostic> Diagnostics, Exception? Exception);

@@ -53,7 +53,11 @@ internal sealed class ReplayableLogInput : InputDStream<string>, ICheckpointedIn
 
     public void WritePosition(Utf8JsonWriter writer, JsonSerializerOptions options) => writer.WriteNumberValue(_position);
 
-    public void RestorePosition(JsonElement position, JsonSerializerOptions options) => _position = position.GetInt32();
+    public Action ReadPosition(JsonElement position, JsonSerializerOptions options)
+    {
+        var value = position.GetInt32();
+        return () => _position = value;
+    }
 
     protected override Batch<string> TakeBatch(BatchTime time)
     {
@@ -93,10 +97,14 @@ internal sealed class RunningCountStream : DStream<(string Word, long Count)>, I
     public void WriteState(BatchTime time, Utf8JsonWriter writer, JsonSerializerOptions options) =>
         JsonSerializer.Serialize(writer, StateAt(time), options);
 
-    public void RestoreState(BatchTime time, JsonElement state, JsonSerializerOptions options)
+    public Action ReadState(BatchTime time, JsonElement state, JsonSerializerOptions options)
     {
-        Restores++;
-        _states[time] = state.Deserialize<Dictionary<string, long>>(options)!;
+        var restored = state.Deserialize<Dictionary<string, long>>(options)!;
+        return () =>
+        {
+            Restores++;
+            _states[time] = restored;
+        };
     }
 
     internal override Batch<(string Word, long Count)>? Compute(BatchTime time)

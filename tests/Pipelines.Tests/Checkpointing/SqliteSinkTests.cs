@@ -71,7 +71,7 @@ public sealed class SqliteSinkTests : IDisposable
     public void A_batch_that_fails_midway_leaves_nothing_and_can_be_applied_again()
     {
         var fail = true;
-        var writer = new SqliteBatchWriter<(string, int)>(_connectionString, "totals", (transaction, batch, time) =>
+        var writer = new SqliteBatchWriter<(string, int)>(_connectionString, "totals", "app", (transaction, batch, time) =>
         {
             using var command = transaction.Connection!.CreateCommand();
             command.Transaction = transaction;
@@ -100,14 +100,104 @@ public sealed class SqliteSinkTests : IDisposable
         Assert.Equal([("a", 1L), ("b", 1L), ("c", 1L)], Totals());
     }
 
+    [Fact]
+    public void A_second_application_under_the_same_sink_name_gets_a_clear_error_and_no_batch_is_skipped()
+    {
+        var batch = Batch<(string, int)>.From([("a", 1)]);
+        var first = NewWriter("totals", "orders-app");
+        Assert.True(first.Write(batch, new BatchTime(1000)));
+        Assert.True(first.Write(batch, new BatchTime(2000)));
+
+        var second = NewWriter("totals", "billing-app");
+        var sameTime = Assert.Throws<InvalidOperationException>(() => second.Write(batch, new BatchTime(2000)));
+        var newTime = Assert.Throws<InvalidOperationException>(() => second.Write(batch, new BatchTime(3000)));
+
+        Assert.Contains("'orders-app'", sameTime.Message, StringComparison.Ordinal);
+        Assert.Contains("'billing-app'", sameTime.Message, StringComparison.Ordinal);
+        Assert.Contains("sink name", sameTime.Message, StringComparison.Ordinal);
+        Assert.Equal(sameTime.Message, newTime.Message);
+        Assert.Equal([("a", 2L)], Totals());
+        Assert.Equal([(1000L, "orders-app"), (2000L, "orders-app")], Owners("totals"));
+    }
+
+    [Fact]
+    public void A_progress_table_of_an_earlier_version_is_upgraded_and_its_rows_claimed_by_the_next_writer()
+    {
+        Execute(
+            "CREATE TABLE pipelines_batches (sink TEXT NOT NULL, batch_time INTEGER NOT NULL, records INTEGER NOT NULL, PRIMARY KEY (sink, batch_time));" +
+            "INSERT INTO pipelines_batches VALUES ('totals', 1000, 1);" + Schema + "INSERT INTO totals VALUES ('a', 1);");
+        var batch = Batch<(string, int)>.From([("a", 1)]);
+        var writer = NewWriter("totals", "orders-app");
+
+        Assert.False(writer.Write(batch, new BatchTime(1000)));
+        Assert.True(writer.Write(batch, new BatchTime(2000)));
+        Assert.Throws<InvalidOperationException>(() => NewWriter("totals", "billing-app").Write(batch, new BatchTime(3000)));
+
+        Assert.Equal([("a", 2L)], Totals());
+        Assert.Equal([(1000L, "orders-app"), (2000L, "orders-app")], Owners("totals"));
+    }
+
+    [Fact]
+    public async Task The_default_application_id_is_kept_in_the_checkpoint_so_a_restart_writes_on_and_another_folder_is_refused()
+    {
+        const string Statement = "INSERT INTO totals (word, n) VALUES ($w, $n) ON CONFLICT (word) DO UPDATE SET n = n + excluded.n";
+        var start = DateTimeOffset.FromUnixTimeMilliseconds(7_000_000);
+        (StreamingContext, ManualClock) Create(string checkpoints, DateTimeOffset at, string word)
+        {
+            var clock = new ManualClock(at);
+            var context = StreamingContext.GetOrCreate(_folder.Combine(checkpoints), () =>
+            {
+                var ssc = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { TimeProvider = clock });
+                ssc.QueueStream<(string, int)>([[(word, 1)]]).SaveToSqlite(_connectionString, "totals", Statement, Bind, Schema);
+                return ssc;
+            });
+            return (context, clock);
+        }
+
+        var (first, firstClock) = Create("checkpoint", start, "a");
+        first.Start();
+        firstClock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(first.Scheduler!.WhenCompletedAsync(new BatchTime(7_001_000)).Wait(TimeSpan.FromSeconds(30)));
+        await first.StopAsync();
+
+        var (restarted, restartedClock) = Create("checkpoint", start + TimeSpan.FromSeconds(1), "b");
+        Assert.Equal(first.ApplicationId, restarted.ApplicationId);
+        restarted.Start();
+        restartedClock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(restarted.Scheduler!.WhenCompletedAsync(new BatchTime(7_002_000)).Wait(TimeSpan.FromSeconds(30)));
+        await restarted.StopAsync();
+
+        var (other, otherClock) = Create("other-checkpoint", start + TimeSpan.FromSeconds(2), "c");
+        Assert.NotEqual(first.ApplicationId, other.ApplicationId);
+        other.Start();
+        otherClock.Advance(TimeSpan.FromSeconds(1));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => other.AwaitTerminationAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains(first.ApplicationId, error.Message, StringComparison.Ordinal);
+        await other.Stopped.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal([("a", 1L), ("b", 1L)], Totals());
+    }
+
     private static void Bind(SqliteParameterCollection parameters, (string Word, int Count) record, BatchTime time)
     {
         parameters.AddWithValue("$w", record.Word);
         parameters.AddWithValue("$n", record.Count);
     }
 
-    private SqliteBatchWriter<(string, int)> NewWriter(string sink) =>
-        new(_connectionString, sink, (transaction, batch, time) =>
+    private void Execute(string sql)
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private List<(long, string)> Owners(string sink) =>
+        Query<(long, string)>($"SELECT batch_time, application_id FROM pipelines_batches WHERE sink = '{sink}' ORDER BY batch_time", r => (r.GetInt64(0), r.GetString(1)));
+
+    private SqliteBatchWriter<(string, int)> NewWriter(string sink, string application = "app") =>
+        new(_connectionString, sink, application, (transaction, batch, time) =>
         {
             using var command = transaction.Connection!.CreateCommand();
             command.Transaction = transaction;

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Pipelines.MachineLearning.Benchmarks.KMeansUpdateBenchmarks).Assembly).Run(args);

@@ -1,0 +1,229 @@
+using System.Buffers;
+using System.Text;
+
+namespace Pipelines;
+
+/// <summary>What <see cref="LineReader"/> read: a line, a line skipped for being too long, or the end of the input.</summary>
+/// <param name="Line">The line (without its line end), or <c>null</c>.</param>
+/// <param name="SkippedBytes">For a skipped line: its length in bytes (without its line end); otherwise 0.</param>
+/// <param name="LineNumber">The line's number, from 1.</param>
+internal readonly record struct LineRead(string? Line, long SkippedBytes, long LineNumber)
+{
+    public bool IsEnd => Line is null && SkippedBytes == 0;
+
+    public bool IsTooLong => SkippedBytes > 0;
+}
+
+/// <summary>
+/// Reads UTF-8 lines from a stream as <see cref="StreamReader.ReadLine()"/> does ("\n", "\r" or "\r\n" end a line;
+/// the last line needs no line end; invalid bytes become U+FFFD) but holds at most <c>maxLineBytes</c> of one line
+/// in memory: a longer line is read through and dropped, and reported as <see cref="LineRead.IsTooLong"/>. Memory
+/// stays bounded (a 64 KiB read buffer plus one line) whatever the stream holds.
+/// </summary>
+internal sealed class LineReader : IDisposable
+{
+    private const int ReadBufferSize = 64 * 1024;
+    private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+
+    private readonly Stream _stream;
+    private readonly int _maxLineBytes;
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
+    private byte[] _line = [];
+    private int _start;
+    private int _end;
+    private int _lineLength;
+    private long _skipped;
+    private long _lineNumber;
+    private bool _inLine;
+    private bool _afterCarriageReturn;
+    private bool _atStart;
+    private readonly bool _skipByteOrderMark;
+    private bool _ended;
+
+    /// <summary>Creates a reader of <paramref name="stream"/> (not owned) that keeps lines of at most <paramref name="maxLineBytes"/> bytes.</summary>
+    /// <param name="stream">The stream to read.</param>
+    /// <param name="maxLineBytes">The longest line kept, in bytes.</param>
+    /// <param name="skipByteOrderMark">Whether a UTF-8 byte order mark at the very start is dropped (as <see cref="File.ReadAllLines(string)"/> does).</param>
+    public LineReader(Stream stream, int maxLineBytes, bool skipByteOrderMark = false)
+    {
+        _stream = stream;
+        _maxLineBytes = maxLineBytes;
+        _skipByteOrderMark = skipByteOrderMark;
+        _atStart = true;
+    }
+
+    /// <summary>The bytes read from the stream so far.</summary>
+    public long BytesRead { get; private set; }
+
+    /// <summary>Reads the next line, the next skipped line, or the end.</summary>
+    public async ValueTask<LineRead> ReadLineAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (TryTakeLine(out var read))
+            {
+                return read;
+            }
+
+            OnFilled(await _stream.ReadAsync(_buffer.AsMemory(0, _buffer.Length), cancellationToken).ConfigureAwait(false));
+        }
+    }
+
+    /// <summary>Reads the next line, the next skipped line, or the end, blocking.</summary>
+    public LineRead ReadLine()
+    {
+        while (true)
+        {
+            if (TryTakeLine(out var read))
+            {
+                return read;
+            }
+
+            OnFilled(_stream.Read(_buffer, 0, _buffer.Length));
+        }
+    }
+
+    public void Dispose()
+    {
+        var buffer = Interlocked.Exchange(ref _buffer, []);
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        var line = Interlocked.Exchange(ref _line, []);
+        if (line.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(line);
+        }
+    }
+
+    private void OnFilled(int count)
+    {
+        _start = 0;
+        _end = count;
+        BytesRead += count;
+        _ended = count == 0;
+    }
+
+    /// <summary>Takes a line from what is buffered; false when more input is needed.</summary>
+    private bool TryTakeLine(out LineRead read)
+    {
+        if (_start == _end)
+        {
+            if (!_ended)
+            {
+                read = default;
+                return false;
+            }
+
+            // End of input: a last line without a line end is still a line.
+            read = _inLine ? EndLine() : default;
+            return true;
+        }
+
+        var span = _buffer.AsSpan(_start, _end - _start);
+        if (_atStart)
+        {
+            _atStart = false;
+            if (_skipByteOrderMark && span.StartsWith("\uFEFF"u8))
+            {
+                _start += 3;
+                span = span[3..];
+            }
+        }
+
+        if (_afterCarriageReturn)
+        {
+            _afterCarriageReturn = false;
+            if (span.Length > 0 && span[0] == (byte)'\n')
+            {
+                _start++;
+                span = span[1..];
+            }
+        }
+
+        var end = span.IndexOfAny((byte)'\n', (byte)'\r');
+        if (end < 0)
+        {
+            if (span.Length > 0)
+            {
+                Append(span);
+            }
+
+            _start = _end;
+            read = default;
+            return false;
+        }
+
+        if (!_inLine && _skipped == 0 && end <= _maxLineBytes)
+        {
+            // The whole line is in the buffer: decode it from there.
+            read = new LineRead(Utf8.GetString(span[..end]), 0, ++_lineNumber);
+        }
+        else
+        {
+            Append(span[..end]);
+            read = EndLine();
+        }
+
+        _afterCarriageReturn = span[end] == (byte)'\r';
+        _start += end + 1;
+        return true;
+    }
+
+    private void Append(ReadOnlySpan<byte> part)
+    {
+        _inLine = true;
+        if (_skipped > 0)
+        {
+            _skipped += part.Length;
+            return;
+        }
+
+        if ((long)_lineLength + part.Length > _maxLineBytes)
+        {
+            // Too long: drop what is held and only count the rest.
+            _skipped = (long)_lineLength + part.Length;
+            _lineLength = 0;
+            var line = Interlocked.Exchange(ref _line, []);
+            if (line.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(line);
+            }
+
+            return;
+        }
+
+        if (_lineLength + part.Length > _line.Length)
+        {
+            var grown = ArrayPool<byte>.Shared.Rent((int)Math.Min(_maxLineBytes, Math.Max(2L * _line.Length, (long)_lineLength + part.Length)));
+            _line.AsSpan(0, _lineLength).CopyTo(grown);
+            if (_line.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(_line);
+            }
+
+            _line = grown;
+        }
+
+        part.CopyTo(_line.AsSpan(_lineLength));
+        _lineLength += part.Length;
+    }
+
+    private LineRead EndLine()
+    {
+        _inLine = false;
+        _lineNumber++;
+        if (_skipped > 0)
+        {
+            var skipped = _skipped;
+            _skipped = 0;
+            return new LineRead(null, skipped, _lineNumber);
+        }
+
+        var line = Utf8.GetString(_line, 0, _lineLength);
+        _lineLength = 0;
+        return new LineRead(line, 0, _lineNumber);
+    }
+}

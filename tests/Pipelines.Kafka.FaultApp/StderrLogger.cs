@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Logging;
+
+namespace Pipelines.Kafka.FaultApp;
+
+/// <summary>Writes warnings and errors (and the Kafka package's information) to stderr; the test prints them when a run fails.</summary>
+internal sealed class StderrLoggerFactory : ILoggerFactory
+{
+    public void AddProvider(ILoggerProvider provider)
+    {
+    }
+
+    public ILogger CreateLogger(string categoryName) => new StderrLogger(categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class StderrLogger(string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information && (logLevel >= LogLevel.Warning || category.StartsWith("Pipelines.Kafka", StringComparison.Ordinal));
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {category}: {formatter(state, exception)}{(exception is null ? string.Empty : " " + exception.GetType().Name + ": " + exception.Message)}");
+            }
+        }
+    }
+}
