@@ -80,7 +80,7 @@ if grep -E 'warning (CS|PIPE0|PIPE102|NU|IL)' "$work/build.log"; then fail "unex
 generated=$(find "$consumer/obj/generated" -name '*.g.cs' -path '*Pipelines.Generators*')
 [ -n "$generated" ] || fail "no generated source under obj/generated"
 grep -q 'public static .*DStream<(string Word, int Count)> Compile(' $generated || fail "WordCount.Compile not generated: $generated"
-grep -q 'CompileRepartitioned(' $generated || fail "WordCount.CompileRepartitioned not generated"
+grep -q 'CompileTrimmed(' $generated || fail "WordCount.CompileTrimmed not generated"
 
 # 7. Run it; its output must be exactly the expected one.
 dotnet "$consumer/bin/Release/net10.0/Consumer.dll" > "$work/output.txt" || fail "the consumer program failed"

@@ -22,13 +22,16 @@ public sealed class DefinitionDiagnosticsAnalyzerTests
         public static partial class Mixed
         {
             public static DStream<int> DefineRepartitioned(DStream<int> numbers) =>
-                numbers.Map(n => n + 1).Repartition(4);
+                numbers.Map(n => n + 1).Map(Halve);
 
             public static DStream<int> DefineStatements(DStream<int> numbers)
             {
                 var doubled = numbers.Map(n => n * 2);
+                System.Console.WriteLine();
                 return doubled;
             }
+
+            private static readonly System.Func<int, int> Halve = n => n / 2;
 
             public static DStream<int> DefineCompiled(DStream<int> numbers) => numbers.Map(n => n + 1);
         }
@@ -50,7 +53,7 @@ public sealed class DefinitionDiagnosticsAnalyzerTests
         Assert.Empty(generatorDiagnostics);
         Assert.Empty(driver.GetRunResult().Results.Single().Diagnostics);
         Assert.Equal(
-            ["PIPE101 Repartition(4)", "PIPE102 DefineStatements"],
+            ["PIPE101 Halve", "PIPE102 DefineStatements"],
             fromAnalyzer.Select(d => d.Id + " " + Unsupported.Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length)).Order(StringComparer.Ordinal));
     }
 
@@ -77,8 +80,8 @@ public sealed class DefinitionDiagnosticsAnalyzerTests
     public void Reported_in_source_so_pragma_warning_disable_silences_it()
     {
         var silenced = Unsupported.Replace(
-            "numbers.Map(n => n + 1).Repartition(4);",
-            "\n#pragma warning disable PIPE101 // deliberately interpreted\n        numbers.Map(n => n + 1).Repartition(4);\n#pragma warning restore PIPE101");
+            "numbers.Map(n => n + 1).Map(Halve);",
+            "\n#pragma warning disable PIPE101 // deliberately interpreted\n        numbers.Map(n => n + 1).Map(Halve);\n#pragma warning restore PIPE101");
         Assert.NotEqual(Unsupported, silenced);
 
         var compilation = GeneratorHarness.Compile(silenced);

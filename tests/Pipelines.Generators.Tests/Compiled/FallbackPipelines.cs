@@ -4,9 +4,11 @@ namespace Pipelines.Generators.Tests.Compiled;
 [StreamingPipeline]
 public static partial class FallbackPipelines
 {
-    /// <summary>Repartition is not compiled (PIPE101, expected here and silenced in the project file).</summary>
-    public static DStream<int> DefineRepartition(DStream<int> numbers) => numbers.Map(n => n + 1).Repartition(2);
+    /// <summary>A delegate held in a field is not compiled (PIPE101, expected here and silenced in the project file).</summary>
+    public static DStream<int> DefineDelegateField(DStream<int> numbers) => numbers.Map(n => n + 1).Map(Halve);
 
     /// <summary>The lambda captures the definition's parameter (the analyzer's PIPE002).</summary>
     public static DStream<int> DefineCapture(DStream<int> numbers) => numbers.Map(n => n + numbers.Name.Length);
+
+    private static readonly Func<int, int> Halve = n => n / 2;
 }
