@@ -15,10 +15,35 @@ internal delegate void JoinPartition<TKey, TLeft, TRight, TOut>(
 /// </summary>
 internal static class HashShuffle
 {
-    /// <summary>The output partition of <paramref name="key"/> among <paramref name="partitions"/> (Spark's HashPartitioner).</summary>
+    /// <summary>
+    /// The output partition of <paramref name="key"/> among <paramref name="partitions"/> (Spark's HashPartitioner).
+    /// A string key is hashed with a fixed function (FNV-1a over its UTF-16 code units) rather than
+    /// <see cref="string.GetHashCode()"/>, which .NET randomizes per process: the same keys land in the same
+    /// partitions, so a batch's output order after a shuffle is the same in every run.
+    /// </summary>
     public static int PartitionOf<TKey>(TKey key, int partitions)
-        where TKey : notnull =>
-        partitions == 1 ? 0 : (int)((uint)key.GetHashCode() % (uint)partitions);
+        where TKey : notnull
+    {
+        if (partitions == 1)
+        {
+            return 0;
+        }
+
+        var hash = key is string text ? StableHash(text) : key.GetHashCode();
+        return (int)((uint)hash % (uint)partitions);
+    }
+
+    /// <summary>FNV-1a over the string's UTF-16 code units: the same value in every process.</summary>
+    internal static int StableHash(string text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)hash;
+    }
 
     /// <summary>
     /// Combines the records of each key: <paramref name="create"/> and <paramref name="mergeValue"/> within an input
