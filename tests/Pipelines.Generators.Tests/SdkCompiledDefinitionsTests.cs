@@ -9,7 +9,7 @@ namespace Pipelines.Generators.Tests;
 public sealed class SdkCompiledDefinitionsTests
 {
     /// <summary>The definitions that fall back on purpose.</summary>
-    private static readonly string[] ExpectedFallbacks = ["FallbackPipelines.CompileCapture"];
+    private static readonly string[] ExpectedFallbacks = ["FallbackPipelines.CompileCapture", "FallbackPipelines.CompileDelegateField"];
 
     [Fact]
     public void Every_definition_in_Compiled_is_compiled_by_the_SDK_compiler()

@@ -43,10 +43,11 @@ public sealed class SdkBuildTests : IDisposable
     private static readonly string[] ExpectedDiagnostics =
     [
         "ExtraPipelines.cs(8,10): warning PIPE102",
+        "FallbackPipelines.cs(8,105): warning PIPE101",
         "FallbackPipelines.cs(11,92): warning PIPE002",
     ];
 
-    private static readonly string[] ExpectedFallbacks = ["DefineCapture", "DefinePicked"];
+    private static readonly string[] ExpectedFallbacks = ["DefineCapture", "DefineDelegateField", "DefinePicked"];
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "pipelines-generator-build-" + Guid.NewGuid().ToString("N"));
 

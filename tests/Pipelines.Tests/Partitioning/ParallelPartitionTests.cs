@@ -113,6 +113,36 @@ public sealed class ParallelPartitionTests
         Assert.Equal(Enumerable.Range(0, 23).Select(k => (k, input.Count(p => p.Item1 == k))), Sorted(partitions.SelectMany(p => p)));
     }
 
+    [Fact]
+    public void String_keys_go_to_the_partition_a_fixed_hash_picks_so_a_shuffle_prints_in_the_same_order_every_run()
+    {
+        // .NET randomizes string.GetHashCode per process; the shuffle hashes strings with FNV-1a instead, so the
+        // output is partition 0..3 in order and, inside each, the keys of that partition in first-seen order.
+        var words = Enumerable.Range(0, 3000).Select(i => "w" + ((i * 7) % 97).ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        using var run = StreamingTest.Start<string, (string, int)[]>(
+            [words], s => s.Map(w => (w, 1)).ReduceByKey((a, b) => a + b, numPartitions: 4).Glom(), options: Options(parallelism: 4, partitionRecords: 500));
+
+        var partitions = run.Step().Records;
+
+        Assert.Equal(4, partitions.Count);
+        for (var h = 0; h < 4; h++)
+        {
+            var expected = words.Distinct().Where(w => Fnv1a(w) % 4 == h).Select(w => (w, words.Count(x => x == w)));
+            Assert.Equal(expected, partitions[h]);
+        }
+
+        static uint Fnv1a(string text)
+        {
+            var hash = 2166136261u;
+            foreach (var c in text)
+            {
+                hash = (hash ^ c) * 16777619u;
+            }
+
+            return hash;
+        }
+    }
+
     public static TheoryData<int, int> Settings => new() { { 1, 1 }, { 2, 300 }, { 4, 1 }, { 4, 500 }, { 8, 200 } };
 
     [Theory]
