@@ -20,8 +20,13 @@ fail() { echo "package-consumer: $*" >&2; exit 1; }
 # 1. Pack. A version no cache can hold yet (0.1.0-ci.<time>), deterministic CI paths in the PDBs (CI=true).
 suffix="ci.$(date -u +%Y%m%d%H%M%S)"
 echo "package-consumer: dotnet pack Pipelines.sln -c Release (version suffix $suffix)"
-CI=true dotnet pack "$repo/Pipelines.sln" -c Release -o "$packages" -p:VersionSuffix="$suffix" \
+# Build first, then pack what was built: packing the solution while it builds lets a project that several others
+# reference be packed while another reference rebuilds it (a .snupkg without its .pdb, seen once).
+CI=true dotnet build "$repo/Pipelines.sln" -c Release -p:VersionSuffix="$suffix" \
   -nologo -v q -nodeReuse:false -p:UseSharedCompilation=false > "$work/pack.log" 2>&1 \
+  || { cat "$work/pack.log"; fail "dotnet build -c Release failed"; }
+CI=true dotnet pack "$repo/Pipelines.sln" -c Release --no-build -o "$packages" -p:VersionSuffix="$suffix" \
+  -nologo -v q -nodeReuse:false >> "$work/pack.log" 2>&1 \
   || { cat "$work/pack.log"; fail "dotnet pack failed"; }
 
 # 2. Exactly one package per runtime/* project, nothing else (no generator, analyzer, test, benchmark or sample package).

@@ -287,8 +287,15 @@ internal sealed class ReceiverSupervisor<T>
                 return;
             }
 
-            // OnStart may have stopped the receiver itself; then there is no start to announce.
-            if (IsReceiverStarted)
+            // OnStart returned, so the receiver started, even if a worker already failed and asked for a restart (the
+            // restart announces its own start). Only a receiver that stopped for good in OnStart has no start to announce.
+            bool finished;
+            lock (_gate)
+            {
+                finished = _finished;
+            }
+
+            if (!finished)
             {
                 _logger.LogInformation("Receiver {Receiver} of input stream #{StreamId} started", ReceiverName, StreamId);
                 _context.Listeners.ReceiverStarted(Info(null, null));

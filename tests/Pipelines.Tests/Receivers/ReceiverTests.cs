@@ -114,6 +114,24 @@ public sealed class ReceiverTests
     }
 
     [Fact]
+    public async Task A_start_is_announced_even_when_a_worker_fails_before_OnStart_returns()
+    {
+        var events = new ReceiverEvents();
+        await using var ssc = new StreamingContext(
+            TimeSpan.FromMilliseconds(50),
+            new StreamingOptions { ReceiverRestartDelay = TimeSpan.FromMilliseconds(10), Listeners = [events] });
+        var receiver = new FailingBeforeStartReturnsReceiver();
+        var collected = new Collector<string>(ssc.ReceiverStream(receiver));
+        ssc.Start();
+
+        await collected.WaitForCountAsync(2);
+        await events.WaitForAsync("started", 2);
+
+        Assert.Equal(["run1", "run2"], collected.All.Order());
+        Assert.Single(events.Errors);
+    }
+
+    [Fact]
     public async Task Stop_with_an_error_fails_AwaitTerminationAsync_with_a_ReceiverException()
     {
         var events = new ReceiverEvents();
@@ -268,6 +286,31 @@ public sealed class ReceiverTests
 
                 await Task.Delay(Timeout.Infinite, token);
             });
+        }
+
+        public override void OnStop()
+        {
+        }
+    }
+
+    /// <summary>Its first worker fails, and the restart begins, while OnStart is still running.</summary>
+    private sealed class FailingBeforeStartReturnsReceiver : Receiver<string>
+    {
+        private int _runs;
+
+        public override void OnStart()
+        {
+            var run = Interlocked.Increment(ref _runs);
+            StartWorker(token =>
+            {
+                Store($"run{run}");
+                return run == 1 ? throw new IOException("worker failed on its first run") : Task.Delay(Timeout.Infinite, token);
+            });
+
+            if (run == 1)
+            {
+                SpinWait.SpinUntil(() => IsStopped, TimeSpan.FromSeconds(30));
+            }
         }
 
         public override void OnStop()
