@@ -110,6 +110,13 @@ internal static class DiagnosticDescriptors
         Categories.Correctness,
         DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor SharedStateWrite = Create(
+        "PIPE012",
+        "Shared mutable state written in a transformation",
+        "'{0}' is shared by every call of this function, and with a parallelism above 1 the partitions of a batch call it on several threads at once, so this write is a data race; return values and combine them with ReduceByKey or Reduce, or use Interlocked, a lock or a concurrent collection",
+        Categories.Correctness,
+        DiagnosticSeverity.Warning);
+
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity) =>
         new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
 }

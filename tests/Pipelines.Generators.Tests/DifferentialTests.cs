@@ -8,7 +8,8 @@ namespace Pipelines.Generators.Tests;
 /// <summary>
 /// Random input batches (CsCheck, fixed seed) through each compiled <c>Compile…</c> and its interpreted
 /// <c>Define…</c>: the outputs must be equal batch for batch (as multisets, and also in order, since the compiled
-/// stages keep the interpreted operators' first-seen key order). Unary definitions also run on two-partition
+/// stages keep the interpreted operators' first-seen key order when the parallelism is 1; above it, shuffles
+/// hash-partition their keys and only the multisets are specified). Unary definitions also run on two-partition
 /// batches (a stream unioned with itself), which exercises per-partition work such as CombineByKey's merge.
 /// </summary>
 public sealed class DifferentialTests
@@ -284,6 +285,10 @@ public sealed class DifferentialTests
     private static void AssertSame<T>(IReadOnlyList<IReadOnlyList<T>> interpreted, IReadOnlyList<IReadOnlyList<T>> compiled)
     {
         Assert.Equal(Records.Multisets(interpreted), Records.Multisets(compiled));
-        Assert.Equal(Records.Sequences(interpreted), Records.Sequences(compiled));
+        if (new StreamingOptions().Parallelism == 1)
+        {
+            // Order is only specified with one output partition per shuffle (PIPELINES_PARALLELISM=1).
+            Assert.Equal(Records.Sequences(interpreted), Records.Sequences(compiled));
+        }
     }
 }

@@ -207,7 +207,7 @@ public sealed class GeneratorTests
         Assert.Empty(result.Diagnostics);
         var generated = result.GeneratedSources.Single().SourceText.ToString();
         Assert.Contains("var updateStateByKey = fused.UpdateStateByKey(", generated, StringComparison.Ordinal);
-        Assert.Contains("return global::Pipelines.Compilation.CompiledStream.Create(updateStateByKey, \"Sessions.CompileAfterState#2\", new CompileAfterStateStage2());", generated, StringComparison.Ordinal);
+        Assert.Contains("return global::Pipelines.Compilation.CompiledStream.CreatePartitioned(updateStateByKey, \"Sessions.CompileAfterState#2\", new CompileAfterStateStage2(), static () => new CompileAfterStateStage2());", generated, StringComparison.Ordinal);
         Assert.DoesNotContain("Runs interpreted", generated, StringComparison.Ordinal);
         Assert.Empty(diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
     }

@@ -126,7 +126,12 @@ public sealed class RandomChainTests
                 Assert.True(
                     expected.Count == actual.Count && Records.Multisets(expected).Zip(Records.Multisets(actual)).All(p => p.First.SequenceEqual(p.Second)),
                     $"Chain {index} differs: {chain}");
-                Assert.Equal(Records.Sequences(expected), Records.Sequences(actual));
+                if (new StreamingOptions().Parallelism == 1)
+                {
+                    // With one partition per shuffle, both paths list keys in first-seen order; otherwise they are
+                    // hash-partitioned and only the multisets are specified.
+                    Assert.Equal(Records.Sequences(expected), Records.Sequences(actual));
+                }
             },
             seed: Seed,
             iter: 15,

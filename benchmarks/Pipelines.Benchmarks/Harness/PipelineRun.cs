@@ -24,8 +24,20 @@ public sealed class PipelineRun<TOut, TResult> : IDisposable
     /// <param name="build">Creates the inputs (e.g. with <see cref="PipelineInputs.Repeat{T}"/>) and the pipeline.</param>
     /// <param name="sink">What the output does with each batch; runs on the job loop while the batch is alive.</param>
     public PipelineRun(Func<StreamingContext, DStream<TOut>> build, Func<Batch<TOut>, TResult> sink)
+        : this(build, sink, parallelism: null)
     {
-        _context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { TimeProvider = _clock });
+    }
+
+    /// <summary>Builds the pipeline with <paramref name="build"/> and starts a context with the given parallelism.</summary>
+    /// <param name="build">Creates the inputs and the pipeline.</param>
+    /// <param name="sink">What the output does with each batch.</param>
+    /// <param name="parallelism">The context's <see cref="StreamingOptions.Parallelism"/>, or null for the default.</param>
+    public PipelineRun(Func<StreamingContext, DStream<TOut>> build, Func<Batch<TOut>, TResult> sink, int? parallelism)
+    {
+        var options = parallelism is { } p
+            ? new StreamingOptions { TimeProvider = _clock, Parallelism = p }
+            : new StreamingOptions { TimeProvider = _clock };
+        _context = new StreamingContext(TimeSpan.FromSeconds(1), options);
         _context.AddStreamingListener(new FailureListener(this));
         build(_context).ForEachBatch((batch, _) =>
         {

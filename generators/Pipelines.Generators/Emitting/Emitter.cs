@@ -111,6 +111,18 @@ internal static class Emitter
                 w.Line("/// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>");
             }
 
+            var partitionWise = definition.Stages.Where(s => s.Parallel is { MapSide: null }).Select(s => $"<c>{s.ClassName}</c>").ToList();
+            var shuffled = definition.Stages.Where(s => s.Parallel is { MapSide: not null }).Select(s => $"<c>{s.ClassName}</c>").ToList();
+            if (partitionWise.Count > 0)
+            {
+                w.Line($"/// <para>Partition-wise ({string.Join(", ", partitionWise)}): with a parallelism above 1, the partitions of a batch run at the same time, one pooled stage instance each.</para>");
+            }
+
+            if (shuffled.Count > 0)
+            {
+                w.Line($"/// <para>Shuffled in parallel ({string.Join(", ", shuffled)}): with a parallelism above 1, the map side runs per input partition into partition-local tables, the partial results go to hash partitions, and the reduce side merges each at the same time.</para>");
+            }
+
             if (runtime.Count > 0)
             {
                 var names = string.Join(", ", runtime.Select(o => $"<c>{o}</c>"));
@@ -148,16 +160,23 @@ internal static class Emitter
         foreach (var stage in definition.Stages)
         {
             w.Line();
-            EmitStage(w, definition, stage);
+            EmitStage(w, stage, $"The fused loops of <c>{definition.CompileName}</c>; one instance per compiled stream.");
+            if (stage.Parallel is { MapSide: { } mapSide, ReduceSide: { } reduceSide })
+            {
+                w.Line();
+                EmitStage(w, mapSide, $"The map side of <c>{stage.ClassName}</c> when partitions run at the same time: one input partition up to the shuffle's partial results, in a partition-local table (one pooled instance per running partition).");
+                w.Line();
+                EmitStage(w, reduceSide, $"The reduce side of <c>{stage.ClassName}</c> when partitions run at the same time: merges one hash partition's partial results and runs what follows the shuffle.");
+            }
         }
     }
 
-    private static void EmitStage(CodeWriter w, DefinitionPlan definition, StagePlan stage)
+    private static void EmitStage(CodeWriter w, StagePlan stage, string summary)
     {
         var output = stage.OutputType;
         var inputs = stage.InputTypes.ToArray();
         var stageInterface = $"global::Pipelines.Compilation.IBatchStage<{string.Join(", ", inputs)}, {output}>";
-        w.Line($"/// <summary>The fused loops of <c>{definition.CompileName}</c>; one instance per compiled stream.</summary>");
+        w.Line($"/// <summary>{summary}</summary>");
         w.Line(GeneratedCode);
         w.Open($"private sealed class {stage.ClassName} : {stageInterface}");
         foreach (var field in stage.Fields)

@@ -45,6 +45,7 @@ internal sealed record StepPlan(string Variable, string Expression, string Comme
 /// <param name="OutputType">The element type the stage produces.</param>
 /// <param name="InputTypes">The element type of each input stream.</param>
 /// <param name="InputNames">The <c>Process</c> parameter of each input batch (named after the streams).</param>
+/// <param name="Parallel">How the stage runs the partitions of a batch at the same time, or null for whole batches only.</param>
 internal sealed record StagePlan(
     string OutputType,
     string ClassName,
@@ -54,7 +55,16 @@ internal sealed record StagePlan(
     string OutputName,
     EquatableArray<FieldPlan> Fields,
     EquatableArray<LoopPlan> Loops,
-    EquatableArray<LocalFunctionPlan> Functions);
+    EquatableArray<LocalFunctionPlan> Functions,
+    ParallelPlan? Parallel = null);
+
+/// <summary>
+/// How a compiled stage runs its partitions at the same time. Without a map side, the stage itself is
+/// partition-wise (only narrow operators) and runs once per partition. With one, the stage ends with a keyed
+/// shuffle followed only by narrow operators: <paramref name="MapSide"/> runs per input partition up to the
+/// shuffle's partial results, <paramref name="ReduceSide"/> merges them per hash partition and runs the rest.
+/// </summary>
+internal sealed record ParallelPlan(StagePlan? MapSide, StagePlan? ReduceSide, string? KeyType, string? ValueType);
 
 /// <summary>A field of a stage, created once with <c>new()</c> and reused by every batch.</summary>
 internal sealed record FieldPlan(string Type, string Name);

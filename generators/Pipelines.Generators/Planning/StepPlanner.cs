@@ -154,9 +154,10 @@ internal sealed class StepPlanner
         var streamName = _className + "." + _compileName + (number == 1 ? string.Empty : "#" + number.ToString(CultureInfo.InvariantCulture));
         var graph = _definition with { Nodes = nodes.ToEquatableArray(), Parameters = parameters.ToEquatableArray() };
         var stage = new StageBuilder(graph, root, stageClass, streamName).Build();
+        stage = stage with { Parallel = ParallelPlanner.Plan(graph, root, stageClass, streamName, stage.OutputType, _names.Fresh) };
         _stages.Add(stage);
 
-        var create = $"global::Pipelines.Compilation.CompiledStream.Create({string.Join(", ", streams.Select(s => s.Code))}, \"{streamName}\", new {stageClass}())";
+        var create = ParallelPlanner.Create(stage, streams.Select(s => s.Code).ToList());
         var variable = _names.Fresh(root == _definition.Root ? "compiled" : "fused");
         _steps.Add(new StepPlan(variable, create, $"Fused stage {stageClass}: {Chain(root)}", null));
         return (variable, variable.TrimStart('@'));

@@ -18,8 +18,9 @@ public sealed class Batch<T> : IReadOnlyList<T>
     private static readonly int[] SinglePartition = [];
 
     private T[] _items;
-    private readonly int _count;
-    private readonly int[] _partitionEnds;
+    private int _offset;
+    private int _count;
+    private int[] _partitionEnds;
     private readonly bool _pooled;
 
     internal Batch(T[] items, int count, int[]? partitionEnds, bool pooled)
@@ -48,7 +49,7 @@ public sealed class Batch<T> : IReadOnlyList<T>
     public int Count => _count;
 
     /// <summary>The records, all partitions in order.</summary>
-    public ReadOnlySpan<T> Span => new(_items, 0, _count);
+    public ReadOnlySpan<T> Span => new(_items, _offset, _count);
 
     /// <summary>The number of partitions (at least 1).</summary>
     public int PartitionCount => _partitionEnds.Length == 0 ? 1 : _partitionEnds.Length;
@@ -65,7 +66,7 @@ public sealed class Batch<T> : IReadOnlyList<T>
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _partitionEnds.Length);
         var start = index == 0 ? 0 : _partitionEnds[index - 1];
-        return new ReadOnlySpan<T>(_items, start, _partitionEnds[index] - start);
+        return new ReadOnlySpan<T>(_items, _offset + start, _partitionEnds[index] - start);
     }
 
     /// <summary>The record at <paramref name="index"/>.</summary>
@@ -74,7 +75,7 @@ public sealed class Batch<T> : IReadOnlyList<T>
         get
         {
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
-            return _items[index];
+            return _items[_offset + index];
         }
     }
 
@@ -86,7 +87,7 @@ public sealed class Batch<T> : IReadOnlyList<T>
     {
         for (var i = 0; i < _count; i++)
         {
-            yield return _items[i];
+            yield return _items[_offset + i];
         }
     }
 
@@ -97,7 +98,69 @@ public sealed class Batch<T> : IReadOnlyList<T>
     {
         var span = GetPartition(index);
         var start = index == 0 || _partitionEnds.Length == 0 ? 0 : _partitionEnds[index - 1];
-        return new PartitionView<T>(_items, start, span.Length);
+        return new PartitionView<T>(_items, _offset + start, span.Length);
+    }
+
+    /// <summary>
+    /// This batch with every partition longer than <paramref name="maxRecords"/> cut into partitions of that size
+    /// (records in order, the buffer shared); this batch itself when none is longer. The result takes over the
+    /// buffer: release it, not this one.
+    /// </summary>
+    internal Batch<T> SplitPartitions(int maxRecords)
+    {
+        var partitions = PartitionCount;
+        var needed = 0;
+        for (var p = 0; p < partitions; p++)
+        {
+            var length = GetPartition(p).Length;
+            needed += length <= maxRecords ? 1 : (length + maxRecords - 1) / maxRecords;
+        }
+
+        if (needed == partitions)
+        {
+            return this;
+        }
+
+        var ends = new int[needed];
+        var next = 0;
+        var start = 0;
+        for (var p = 0; p < partitions; p++)
+        {
+            var end = start + GetPartition(p).Length;
+            for (var cut = start + maxRecords; cut < end; cut += maxRecords)
+            {
+                ends[next++] = cut;
+            }
+
+            ends[next++] = end;
+            start = end;
+        }
+
+        var split = new Batch<T>(_items, _count, ends, _pooled);
+        split._offset = _offset;
+        return split;
+    }
+
+    /// <summary>
+    /// A batch object that generated-stage runners reuse as a view (see <see cref="Rebind"/>): it shows records of
+    /// another buffer and never owns them.
+    /// </summary>
+    internal static Batch<T> CreateView() => new([], 0, null, pooled: false);
+
+    /// <summary>Points a view made by <see cref="CreateView"/> at other records.</summary>
+    internal void Rebind(T[] items, int offset, int count, int[]? partitionEnds)
+    {
+        _items = items;
+        _offset = offset;
+        _count = count;
+        _partitionEnds = partitionEnds is { Length: > 1 } ? partitionEnds : SinglePartition;
+    }
+
+    /// <summary>Points a view made by <see cref="CreateView"/> at partition <paramref name="index"/> of <paramref name="batch"/>.</summary>
+    internal void RebindToPartition(Batch<T> batch, int index)
+    {
+        var start = index == 0 || batch._partitionEnds.Length == 0 ? 0 : batch._partitionEnds[index - 1];
+        Rebind(batch._items, batch._offset + start, batch.GetPartition(index).Length, null);
     }
 
     internal int[]? PartitionEnds => _partitionEnds.Length == 0 ? null : _partitionEnds;

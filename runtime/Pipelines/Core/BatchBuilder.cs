@@ -100,6 +100,37 @@ public sealed class BatchBuilder<T>
         return batch;
     }
 
+    /// <summary>The builder's buffer: the first <see cref="Count"/> items are the records added so far.</summary>
+    internal T[] Buffer => _items;
+
+    /// <summary>The records added so far (valid until the next change to the builder).</summary>
+    internal ReadOnlySpan<T> WrittenSpan => new(_items, 0, _count);
+
+    /// <summary>Forgets the records and partition ends added so far, keeping the buffer for reuse.</summary>
+    internal void Reset()
+    {
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
+        {
+            Array.Clear(_items, 0, _count);
+        }
+
+        _count = 0;
+        _partitionEnds?.Clear();
+    }
+
+    /// <summary>Returns the buffer to the pool; the builder starts again empty.</summary>
+    internal void ReleaseBuffer()
+    {
+        if (_items.Length > 0)
+        {
+            ArrayPool<T>.Shared.Return(_items, RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+        }
+
+        _items = [];
+        _count = 0;
+        _partitionEnds?.Clear();
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void AddWithResize(T item)
     {

@@ -9,21 +9,21 @@ public abstract partial class DStream<T>
     public DStream<TResult> Map<TResult>(Func<T, TResult> mapper)
     {
         ArgumentNullException.ThrowIfNull(mapper);
-        return new TransformedDStream<T, TResult>(this, nameof(Map), (batch, _) => NarrowKernels.Map(batch, mapper));
+        return new TransformedDStream<T, TResult>(this, nameof(Map), (batch, _) => NarrowKernels.Map(batch, mapper, Context.Options.Parallelism));
     }
 
     /// <summary>A stream of every record that <paramref name="mapper"/> returns for each record.</summary>
     public DStream<TResult> FlatMap<TResult>(Func<T, IEnumerable<TResult>> mapper)
     {
         ArgumentNullException.ThrowIfNull(mapper);
-        return new TransformedDStream<T, TResult>(this, nameof(FlatMap), (batch, _) => NarrowKernels.FlatMap(batch, mapper));
+        return new TransformedDStream<T, TResult>(this, nameof(FlatMap), (batch, _) => NarrowKernels.FlatMap(batch, mapper, Context.Options.Parallelism));
     }
 
     /// <summary>A stream of the records for which <paramref name="predicate"/> holds.</summary>
     public DStream<T> Filter(Func<T, bool> predicate)
     {
         ArgumentNullException.ThrowIfNull(predicate);
-        return new TransformedDStream<T, T>(this, nameof(Filter), (batch, _) => NarrowKernels.Filter(batch, predicate));
+        return new TransformedDStream<T, T>(this, nameof(Filter), (batch, _) => NarrowKernels.Filter(batch, predicate, Context.Options.Parallelism));
     }
 
     /// <summary>
@@ -33,7 +33,7 @@ public abstract partial class DStream<T>
     public DStream<TResult> MapBatch<TResult>(Func<IEnumerable<T>, IEnumerable<TResult>> mapper)
     {
         ArgumentNullException.ThrowIfNull(mapper);
-        return new TransformedDStream<T, TResult>(this, nameof(MapBatch), (batch, _) => NarrowKernels.MapBatch(batch, mapper));
+        return new TransformedDStream<T, TResult>(this, nameof(MapBatch), (batch, _) => NarrowKernels.MapBatch(batch, mapper, Context.Options.Parallelism));
     }
 
     /// <summary>A stream with one array per partition of each batch, holding that partition's records.</summary>

@@ -13,6 +13,19 @@ public static partial class DStreamExtensions
         where T : notnull
     {
         ArgumentNullException.ThrowIfNull(stream);
-        return new TransformedDStream<T, (T, long)>(stream, nameof(CountByValue), static (batch, _) => KeyedKernels.CountByValue(batch));
+        return CountByValue(stream, stream.Context.Options.Parallelism);
+    }
+
+    /// <summary>
+    /// <see cref="CountByValue{T}(DStream{T})"/> with the result in <paramref name="numPartitions"/> partitions:
+    /// each value's count lands in the partition its hash picks.
+    /// </summary>
+    public static DStream<(T Value, long Count)> CountByValue<T>(this DStream<T> stream, int numPartitions)
+        where T : notnull
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(numPartitions);
+        var parallelism = stream.Context.Options.Parallelism;
+        return new TransformedDStream<T, (T, long)>(stream, nameof(CountByValue), (batch, _) => KeyedKernels.CountByValue(batch, numPartitions, parallelism));
     }
 }

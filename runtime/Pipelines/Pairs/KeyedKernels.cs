@@ -1,99 +1,79 @@
 using System.Runtime.InteropServices;
+using Pipelines.Partitioning;
 
 namespace Pipelines.Operators;
 
 /// <summary>
-/// The interpreted (reference) loops of the keyed operators. Results list keys in the order they were
-/// first seen (Spark's order is its hash partitioning; compare keyed results as multisets).
+/// The interpreted (reference) loops of the keyed operators. Shuffles combine per input partition, send the
+/// partial results to <c>numPartitions</c> output partitions by key hash and reduce each output partition
+/// (<see cref="HashShuffle"/>); an output partition lists its keys in the order they were first seen. With one
+/// output partition that is the batch's first-seen order; otherwise compare keyed results as multisets.
 /// </summary>
 internal static class KeyedKernels
 {
-    public static Batch<(T, long)> CountByValue<T>(Batch<T> batch)
-        where T : notnull
-    {
-        var counts = new Dictionary<T, long>();
-        foreach (var item in batch.Span)
-        {
-            CollectionsMarshal.GetValueRefOrAddDefault(counts, item, out _)++;
-        }
+    public static Batch<(T, long)> CountByValue<T>(Batch<T> batch, int numPartitions = 1, int parallelism = 1)
+        where T : notnull =>
+        HashShuffle.CombineByKey<T, T, long, (T, long)>(
+            batch, static item => item, static _ => 1L, static (count, _) => count + 1, static (a, b) => a + b, static (key, count) => (key, count), numPartitions, parallelism);
 
-        return ToBatch(counts);
-    }
+    public static Batch<(TKey, TValue)> ReduceByKey<TKey, TValue>(
+        Batch<(TKey Key, TValue Value)> batch, Func<TValue, TValue, TValue> reducer, int numPartitions = 1, int parallelism = 1)
+        where TKey : notnull =>
+        HashShuffle.CombineByKey<(TKey Key, TValue Value), TKey, TValue, (TKey, TValue)>(
+            batch, static pair => pair.Key, static pair => pair.Value, (total, pair) => reducer(total, pair.Value), reducer, static (key, total) => (key, total), numPartitions, parallelism);
 
-    public static Batch<(TKey, TValue)> ReduceByKey<TKey, TValue>(Batch<(TKey Key, TValue Value)> batch, Func<TValue, TValue, TValue> reducer)
-        where TKey : notnull
-    {
-        var totals = new Dictionary<TKey, TValue>();
-        foreach (var (key, value) in batch.Span)
-        {
-            ref var total = ref CollectionsMarshal.GetValueRefOrAddDefault(totals, key, out var exists);
-            total = exists ? reducer(total!, value) : value;
-        }
-
-        return ToBatch(totals);
-    }
-
-    public static Batch<(TKey, IReadOnlyList<TValue>)> GroupByKey<TKey, TValue>(Batch<(TKey Key, TValue Value)> batch)
-        where TKey : notnull
-    {
-        var groups = new Dictionary<TKey, List<TValue>>();
-        foreach (var (key, value) in batch.Span)
-        {
-            ref var group = ref CollectionsMarshal.GetValueRefOrAddDefault(groups, key, out _);
-            (group ??= []).Add(value);
-        }
-
-        var builder = new BatchBuilder<(TKey, IReadOnlyList<TValue>)>(groups.Count);
-        foreach (var (key, group) in groups)
-        {
-            builder.Add((key, group));
-        }
-
-        return builder.ToBatch();
-    }
+    public static Batch<(TKey, IReadOnlyList<TValue>)> GroupByKey<TKey, TValue>(Batch<(TKey Key, TValue Value)> batch, int numPartitions = 1, int parallelism = 1)
+        where TKey : notnull =>
+        HashShuffle.CombineByKey<(TKey Key, TValue Value), TKey, List<TValue>, (TKey, IReadOnlyList<TValue>)>(
+            batch,
+            static pair => pair.Key,
+            static pair => [pair.Value],
+            static (group, pair) =>
+            {
+                group.Add(pair.Value);
+                return group;
+            },
+            static (first, second) =>
+            {
+                first.AddRange(second);
+                return first;
+            },
+            static (key, group) => (key, group),
+            numPartitions,
+            parallelism);
 
     /// <summary>Spark's combineByKey: combine within each partition, then merge the partitions' combiners.</summary>
     public static Batch<(TKey, TCombiner)> CombineByKey<TKey, TValue, TCombiner>(
         Batch<(TKey Key, TValue Value)> batch,
         Func<TValue, TCombiner> createCombiner,
         Func<TCombiner, TValue, TCombiner> mergeValue,
-        Func<TCombiner, TCombiner, TCombiner> mergeCombiners)
-        where TKey : notnull
-    {
-        var merged = new Dictionary<TKey, TCombiner>();
-        var partial = new Dictionary<TKey, TCombiner>();
-        for (var p = 0; p < batch.PartitionCount; p++)
-        {
-            partial.Clear();
-            foreach (var (key, value) in batch.GetPartition(p))
-            {
-                ref var combiner = ref CollectionsMarshal.GetValueRefOrAddDefault(partial, key, out var exists);
-                combiner = exists ? mergeValue(combiner!, value) : createCombiner(value);
-            }
+        Func<TCombiner, TCombiner, TCombiner> mergeCombiners,
+        int numPartitions = 1,
+        int parallelism = 1)
+        where TKey : notnull =>
+        HashShuffle.CombineByKey<(TKey Key, TValue Value), TKey, TCombiner, (TKey, TCombiner)>(
+            batch,
+            static pair => pair.Key,
+            pair => createCombiner(pair.Value),
+            (combiner, pair) => mergeValue(combiner, pair.Value),
+            mergeCombiners,
+            static (key, combiner) => (key, combiner),
+            numPartitions,
+            parallelism);
 
-            foreach (var (key, combiner) in partial)
-            {
-                ref var total = ref CollectionsMarshal.GetValueRefOrAddDefault(merged, key, out var exists);
-                total = exists ? mergeCombiners(total!, combiner) : combiner;
-            }
-        }
+    public static Batch<(TKey, TResult)> MapValues<TKey, TValue, TResult>(Batch<(TKey Key, TValue Value)> batch, Func<TValue, TResult> mapper, int parallelism = 1) =>
+        NarrowKernels.Map(batch, pair => (pair.Key, mapper(pair.Value)), parallelism);
 
-        return ToBatch(merged);
-    }
-
-    public static Batch<(TKey, TResult)> MapValues<TKey, TValue, TResult>(Batch<(TKey Key, TValue Value)> batch, Func<TValue, TResult> mapper) =>
-        NarrowKernels.Map(batch, pair => (pair.Key, mapper(pair.Value)));
-
-    public static Batch<(TKey, TResult)> FlatMapValues<TKey, TValue, TResult>(Batch<(TKey Key, TValue Value)> batch, Func<TValue, IEnumerable<TResult>> mapper) =>
-        NarrowKernels.FlatMap(batch, pair => FlatMapValue(pair.Key, pair.Value, mapper));
+    public static Batch<(TKey, TResult)> FlatMapValues<TKey, TValue, TResult>(Batch<(TKey Key, TValue Value)> batch, Func<TValue, IEnumerable<TResult>> mapper, int parallelism = 1) =>
+        NarrowKernels.FlatMap(batch, pair => FlatMapValue(pair.Key, pair.Value, mapper), parallelism);
 
     /// <summary>Groups both sides by key: keys first seen on the left come first, then right-only keys.</summary>
     public static Dictionary<TKey, (List<TLeft> Left, List<TRight> Right)> CoGroupLists<TKey, TLeft, TRight>(
-        Batch<(TKey Key, TLeft Value)> left, Batch<(TKey Key, TRight Value)> right)
+        ReadOnlySpan<(TKey Key, TLeft Value)> left, ReadOnlySpan<(TKey Key, TRight Value)> right)
         where TKey : notnull
     {
         var groups = new Dictionary<TKey, (List<TLeft>, List<TRight>)>();
-        foreach (var (key, value) in left.Span)
+        foreach (var (key, value) in left)
         {
             ref var group = ref CollectionsMarshal.GetValueRefOrAddDefault(groups, key, out var exists);
             if (!exists)
@@ -104,7 +84,7 @@ internal static class KeyedKernels
             group.Item1.Add(value);
         }
 
-        foreach (var (key, value) in right.Span)
+        foreach (var (key, value) in right)
         {
             ref var group = ref CollectionsMarshal.GetValueRefOrAddDefault(groups, key, out var exists);
             if (!exists)
@@ -119,27 +99,42 @@ internal static class KeyedKernels
     }
 
     public static Batch<(TKey, (IReadOnlyList<TLeft>, IReadOnlyList<TRight>))> CoGroup<TKey, TLeft, TRight>(
-        Batch<(TKey Key, TLeft Value)> left, Batch<(TKey Key, TRight Value)> right)
-        where TKey : notnull
-    {
-        var groups = CoGroupLists(left, right);
-        var builder = new BatchBuilder<(TKey, (IReadOnlyList<TLeft>, IReadOnlyList<TRight>))>(groups.Count);
-        foreach (var (key, (lefts, rights)) in groups)
-        {
-            builder.Add((key, (lefts, rights)));
-        }
-
-        return builder.ToBatch();
-    }
+        Batch<(TKey Key, TLeft Value)> left, Batch<(TKey Key, TRight Value)> right, int numPartitions = 1, int parallelism = 1)
+        where TKey : notnull =>
+        HashShuffle.Join<TKey, TLeft, TRight, (TKey, (IReadOnlyList<TLeft>, IReadOnlyList<TRight>))>(
+            left,
+            right,
+            static (lefts, rights, output) =>
+            {
+                foreach (var (key, (l, r)) in CoGroupLists(lefts, rights))
+                {
+                    output.Add((key, (l, r)));
+                }
+            },
+            numPartitions,
+            parallelism);
 
     /// <summary>Every pairing of a key's values; a side with no values pairs as None when that side is outer.</summary>
     public static Batch<(TKey, (Optional<TLeft>, Optional<TRight>))> OuterJoin<TKey, TLeft, TRight>(
-        Batch<(TKey Key, TLeft Value)> left, Batch<(TKey Key, TRight Value)> right, bool leftOuter, bool rightOuter)
+        Batch<(TKey Key, TLeft Value)> left, Batch<(TKey Key, TRight Value)> right, bool leftOuter, bool rightOuter, int numPartitions = 1, int parallelism = 1)
+        where TKey : notnull =>
+        HashShuffle.Join<TKey, TLeft, TRight, (TKey, (Optional<TLeft>, Optional<TRight>))>(
+            left, right, (lefts, rights, output) => OuterJoinPartition(lefts, rights, leftOuter, rightOuter, output), numPartitions, parallelism);
+
+    public static Batch<(TKey, (TLeft, TRight))> Join<TKey, TLeft, TRight>(
+        Batch<(TKey Key, TLeft Value)> left, Batch<(TKey Key, TRight Value)> right, int numPartitions = 1, int parallelism = 1)
+        where TKey : notnull =>
+        HashShuffle.Join<TKey, TLeft, TRight, (TKey, (TLeft, TRight))>(left, right, JoinPartition, numPartitions, parallelism);
+
+    private static void OuterJoinPartition<TKey, TLeft, TRight>(
+        ReadOnlySpan<(TKey Key, TLeft Value)> left,
+        ReadOnlySpan<(TKey Key, TRight Value)> right,
+        bool leftOuter,
+        bool rightOuter,
+        BatchBuilder<(TKey, (Optional<TLeft>, Optional<TRight>))> builder)
         where TKey : notnull
     {
-        var groups = CoGroupLists(left, right);
-        var builder = new BatchBuilder<(TKey, (Optional<TLeft>, Optional<TRight>))>();
-        foreach (var (key, (lefts, rights)) in groups)
+        foreach (var (key, (lefts, rights)) in CoGroupLists(left, right))
         {
             if (lefts.Count > 0 && rights.Count > 0)
             {
@@ -166,23 +161,20 @@ internal static class KeyedKernels
                 }
             }
         }
-
-        return builder.ToBatch();
     }
 
-    public static Batch<(TKey, (TLeft, TRight))> Join<TKey, TLeft, TRight>(
-        Batch<(TKey Key, TLeft Value)> left, Batch<(TKey Key, TRight Value)> right)
+    private static void JoinPartition<TKey, TLeft, TRight>(
+        ReadOnlySpan<(TKey Key, TLeft Value)> left, ReadOnlySpan<(TKey Key, TRight Value)> right, BatchBuilder<(TKey, (TLeft, TRight))> builder)
         where TKey : notnull
     {
         var rightGroups = new Dictionary<TKey, List<TRight>>();
-        foreach (var (key, value) in right.Span)
+        foreach (var (key, value) in right)
         {
             ref var group = ref CollectionsMarshal.GetValueRefOrAddDefault(rightGroups, key, out _);
             (group ??= []).Add(value);
         }
 
-        var builder = new BatchBuilder<(TKey, (TLeft, TRight))>();
-        foreach (var (key, value) in left.Span)
+        foreach (var (key, value) in left)
         {
             if (rightGroups.TryGetValue(key, out var matches))
             {
@@ -192,8 +184,6 @@ internal static class KeyedKernels
                 }
             }
         }
-
-        return builder.ToBatch();
     }
 
     private static IEnumerable<(TKey, TResult)> FlatMapValue<TKey, TValue, TResult>(TKey key, TValue value, Func<TValue, IEnumerable<TResult>> mapper)
@@ -203,17 +193,5 @@ internal static class KeyedKernels
         {
             yield return (key, result);
         }
-    }
-
-    private static Batch<(TKey, TValue)> ToBatch<TKey, TValue>(Dictionary<TKey, TValue> map)
-        where TKey : notnull
-    {
-        var builder = new BatchBuilder<(TKey, TValue)>(map.Count);
-        foreach (var (key, value) in map)
-        {
-            builder.Add((key, value));
-        }
-
-        return builder.ToBatch();
     }
 }

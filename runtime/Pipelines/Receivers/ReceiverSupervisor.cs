@@ -35,7 +35,7 @@ internal sealed class ReceiverSupervisor<T>
         _context = context;
         _receiver = receiver;
         _stream = stream;
-        _buffer = new RecordBuffer<T>(receiver.GetType().Name);
+        _buffer = new RecordBuffer<T>(receiver.GetType().Name, context.TimeProvider, context.Options.BlockInterval);
         _logger = context.LoggerFactory.CreateLogger(typeof(Receiver<>).Namespace + ".Receiver." + receiver.GetType().Name);
         _limiter = context.RateController.CreateLimiter();
     }

@@ -56,6 +56,8 @@ internal abstract class InputDStream<T> : DStream<T>, IInputDStream
     /// </summary>
     internal long Seal(BatchTime time, Batch<T>? batch)
     {
+        // Large files, queued collections and receiver blocks become several partitions that can run at once.
+        batch = batch.SplitPartitions(Context.Options.InputPartitionRecords);
         lock (_sealed)
         {
             _sealed[time] = batch;

@@ -15,8 +15,12 @@ public sealed class StreamingTestRun<TOut> : IDisposable
     internal StreamingTestRun(TimeSpan? batchInterval, StreamingOptions? options, Func<StreamingContext, DStream<TOut>> build)
     {
         Clock = options?.TimeProvider as ManualClock ?? new ManualClock();
+        var defaults = options ?? new StreamingOptions();
         var settings = new StreamingOptions
         {
+            Parallelism = defaults.Parallelism,
+            BlockInterval = defaults.BlockInterval,
+            InputPartitionRecords = defaults.InputPartitionRecords,
             TimeProvider = Clock,
             LoggerFactory = options?.LoggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
             Output = options?.Output,

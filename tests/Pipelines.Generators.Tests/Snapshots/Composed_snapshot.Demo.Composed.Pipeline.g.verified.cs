@@ -28,6 +28,8 @@ partial class Composed
     /// <item><description>read reduceByKeyAndWindow → Filter → Map → Output</description></item>
     /// </list>
     /// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>
+    /// <para>Partition-wise (<c>CompileAfterWindowStage2</c>): with a parallelism above 1, the partitions of a batch run at the same time, one pooled stage instance each.</para>
+    /// <para>Shuffled in parallel (<c>CompileAfterWindowStage</c>): with a parallelism above 1, the map side runs per input partition into partition-local tables, the partial results go to hash partitions, and the reduce side merges each at the same time.</para>
     /// <para>The runtime runs <c>ReduceByKeyAndWindow</c> on the fused stages' streams, with the arguments as written.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
@@ -36,11 +38,11 @@ partial class Composed
         global::System.ArgumentNullException.ThrowIfNull(lines);
         lines.Context.RegisterPipeline("Composed.DefineAfterWindow", DefineAfterWindowFingerprint);
         // Fused stage CompileAfterWindowStage: Map → ReduceByKey
-        var fused = global::Pipelines.Compilation.CompiledStream.Create(lines, "Composed.CompileAfterWindow", new CompileAfterWindowStage());
+        var fused = global::Pipelines.Compilation.CompiledStream.CreateShuffled<string, string, int, (string line, int)>(lines, "Composed.CompileAfterWindow", new CompileAfterWindowStage(), static () => new CompileAfterWindowStageMapSide(), static () => new CompileAfterWindowStageReduceSide());
         // The runtime's ReduceByKeyAndWindow
         var reduceByKeyAndWindow = fused.ReduceByKeyAndWindow((a, b) => a + b, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10));
         // Fused stage CompileAfterWindowStage2: Filter → Map
-        return global::Pipelines.Compilation.CompiledStream.Create(reduceByKeyAndWindow, "Composed.CompileAfterWindow#2", new CompileAfterWindowStage2());
+        return global::Pipelines.Compilation.CompiledStream.CreatePartitioned(reduceByKeyAndWindow, "Composed.CompileAfterWindow#2", new CompileAfterWindowStage2(), static () => new CompileAfterWindowStage2());
     }
 
     /// <summary>The fused loops of <c>CompileAfterWindow</c>; one instance per compiled stream.</summary>
@@ -61,6 +63,87 @@ partial class Composed
                 {
                     string line = records[i];
                     (string line, int) pair = (line, 1);
+                    int b = pair.Item2;
+                    ref var total = ref global::System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_totals, pair.Item1, out bool exists);
+                    if (exists)
+                    {
+                        int a = total!;
+                        total = a + b;
+                    }
+                    else
+                    {
+                        total = b;
+                    }
+                }
+            }
+
+            // Loop 2: ReduceByKey results, keys in first-seen order → Output
+            foreach (global::System.Collections.Generic.KeyValuePair<string, int> entry in _totals)
+            {
+                (string line, int) record = (entry.Key, entry.Value);
+                output.Add(record);
+            }
+        }
+    }
+
+    /// <summary>The map side of <c>CompileAfterWindowStage</c> when partitions run at the same time: one input partition up to the shuffle's partial results, in a partition-local table (one pooled instance per running partition).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
+    private sealed class CompileAfterWindowStageMapSide : global::Pipelines.Compilation.IBatchStage<string, (string line, int)>
+    {
+        private readonly global::System.Collections.Generic.Dictionary<string, int> _totals = new();
+
+        /// <inheritdoc/>
+        public void Process(global::Pipelines.Batch<string> lines, global::Pipelines.BatchBuilder<(string line, int)> output)
+        {
+            _totals.Clear();
+            // Loop 1: read lines → Map → ReduceByKey (map-side combine)
+            for (int partition = 0; partition < lines.PartitionCount; partition++)
+            {
+                global::System.ReadOnlySpan<string> records = lines.GetPartition(partition);
+                for (int i = 0; i < records.Length; i++)
+                {
+                    string line = records[i];
+                    (string line, int) pair = (line, 1);
+                    int b = pair.Item2;
+                    ref var total = ref global::System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_totals, pair.Item1, out bool exists);
+                    if (exists)
+                    {
+                        int a = total!;
+                        total = a + b;
+                    }
+                    else
+                    {
+                        total = b;
+                    }
+                }
+            }
+
+            // Loop 2: ReduceByKey results, keys in first-seen order → Output
+            foreach (global::System.Collections.Generic.KeyValuePair<string, int> entry in _totals)
+            {
+                (string line, int) record = (entry.Key, entry.Value);
+                output.Add(record);
+            }
+        }
+    }
+
+    /// <summary>The reduce side of <c>CompileAfterWindowStage</c> when partitions run at the same time: merges one hash partition's partial results and runs what follows the shuffle.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
+    private sealed class CompileAfterWindowStageReduceSide : global::Pipelines.Compilation.IBatchStage<(string, int), (string line, int)>
+    {
+        private readonly global::System.Collections.Generic.Dictionary<string, int> _totals = new();
+
+        /// <inheritdoc/>
+        public void Process(global::Pipelines.Batch<(string, int)> partials, global::Pipelines.BatchBuilder<(string line, int)> output)
+        {
+            _totals.Clear();
+            // Loop 1: read partials → ReduceByKey (map-side combine)
+            for (int partition = 0; partition < partials.PartitionCount; partition++)
+            {
+                global::System.ReadOnlySpan<(string, int)> records = partials.GetPartition(partition);
+                for (int i = 0; i < records.Length; i++)
+                {
+                    (string, int) pair = records[i];
                     int b = pair.Item2;
                     ref var total = ref global::System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_totals, pair.Item1, out bool exists);
                     if (exists)
@@ -165,6 +248,7 @@ partial class Composed
     /// <item><description>read union2 → Map → Output</description></item>
     /// </list>
     /// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>
+    /// <para>Partition-wise (<c>CompileUnionStage</c>, <c>CompileUnionStage2</c>, <c>CompileUnionStage3</c>): with a parallelism above 1, the partitions of a batch run at the same time, one pooled stage instance each.</para>
     /// <para>The runtime runs <c>Union</c>, <c>Union</c> on the fused stages' streams, with the arguments as written.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
@@ -175,15 +259,15 @@ partial class Composed
         global::System.ArgumentNullException.ThrowIfNull(c);
         a.Context.RegisterPipeline("Composed.DefineUnion", DefineUnionFingerprint);
         // Fused stage CompileUnionStage: Map
-        var fused = global::Pipelines.Compilation.CompiledStream.Create(a, "Composed.CompileUnion", new CompileUnionStage());
+        var fused = global::Pipelines.Compilation.CompiledStream.CreatePartitioned(a, "Composed.CompileUnion", new CompileUnionStage(), static () => new CompileUnionStage());
         // The runtime's Union
         var union = fused.Union(b);
         // Fused stage CompileUnionStage2: Filter
-        var fused2 = global::Pipelines.Compilation.CompiledStream.Create(c, "Composed.CompileUnion#2", new CompileUnionStage2());
+        var fused2 = global::Pipelines.Compilation.CompiledStream.CreatePartitioned(c, "Composed.CompileUnion#2", new CompileUnionStage2(), static () => new CompileUnionStage2());
         // The runtime's Union
         var union2 = union.Union(fused2);
         // Fused stage CompileUnionStage3: Map
-        return global::Pipelines.Compilation.CompiledStream.Create(union2, "Composed.CompileUnion#3", new CompileUnionStage3());
+        return global::Pipelines.Compilation.CompiledStream.CreatePartitioned(union2, "Composed.CompileUnion#3", new CompileUnionStage3(), static () => new CompileUnionStage3());
     }
 
     /// <summary>The fused loops of <c>CompileUnion</c>; one instance per compiled stream.</summary>
@@ -290,6 +374,7 @@ partial class Composed
     /// <item><description>read repartition → Map → Output</description></item>
     /// </list>
     /// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>
+    /// <para>Partition-wise (<c>CompileWholeBatchesStage</c>, <c>CompileWholeBatchesStage2</c>, <c>CompileWholeBatchesStage3</c>): with a parallelism above 1, the partitions of a batch run at the same time, one pooled stage instance each.</para>
     /// <para>The runtime runs <c>Transform</c>, <c>Glom</c>, <c>MapBatch</c>, <c>Repartition</c> on the fused stages' streams, with the arguments as written.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
@@ -298,19 +383,19 @@ partial class Composed
         global::System.ArgumentNullException.ThrowIfNull(numbers);
         numbers.Context.RegisterPipeline("Composed.DefineWholeBatches", DefineWholeBatchesFingerprint);
         // Fused stage CompileWholeBatchesStage: Filter
-        var fused = global::Pipelines.Compilation.CompiledStream.Create(numbers, "Composed.CompileWholeBatches", new CompileWholeBatchesStage());
+        var fused = global::Pipelines.Compilation.CompiledStream.CreatePartitioned(numbers, "Composed.CompileWholeBatches", new CompileWholeBatchesStage(), static () => new CompileWholeBatchesStage());
         // The runtime's Transform
         var transform = fused.Transform(batch => batch.Take(2));
         // The runtime's Glom
         var glom = transform.Glom();
         // Fused stage CompileWholeBatchesStage2: Map
-        var fused2 = global::Pipelines.Compilation.CompiledStream.Create(glom, "Composed.CompileWholeBatches#2", new CompileWholeBatchesStage2());
+        var fused2 = global::Pipelines.Compilation.CompiledStream.CreatePartitioned(glom, "Composed.CompileWholeBatches#2", new CompileWholeBatchesStage2(), static () => new CompileWholeBatchesStage2());
         // The runtime's MapBatch
         var mapBatch = fused2.MapBatch(items => items.Reverse());
         // The runtime's Repartition
         var repartition = mapBatch.Repartition(2);
         // Fused stage CompileWholeBatchesStage3: Map
-        return global::Pipelines.Compilation.CompiledStream.Create(repartition, "Composed.CompileWholeBatches#3", new CompileWholeBatchesStage3());
+        return global::Pipelines.Compilation.CompiledStream.CreatePartitioned(repartition, "Composed.CompileWholeBatches#3", new CompileWholeBatchesStage3(), static () => new CompileWholeBatchesStage3());
     }
 
     /// <summary>The fused loops of <c>CompileWholeBatches</c>; one instance per compiled stream.</summary>
@@ -528,6 +613,7 @@ partial class Composed
     /// <item><description>ReduceByKey results, words in first-seen order → Filter → Output</description></item>
     /// </list>
     /// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>
+    /// <para>Shuffled in parallel (<c>CompileLocalsStage</c>): with a parallelism above 1, the map side runs per input partition into partition-local tables, the partial results go to hash partitions, and the reduce side merges each at the same time.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
     public static global::Pipelines.DStream<(string Word, int Count)> CompileLocals(global::Pipelines.DStream<string> lines)
@@ -535,7 +621,7 @@ partial class Composed
         global::System.ArgumentNullException.ThrowIfNull(lines);
         lines.Context.RegisterPipeline("Composed.DefineLocals", DefineLocalsFingerprint);
         // Fused stage CompileLocalsStage: FlatMap → Map → ReduceByKey → Filter
-        return global::Pipelines.Compilation.CompiledStream.Create(lines, "Composed.CompileLocals", new CompileLocalsStage());
+        return global::Pipelines.Compilation.CompiledStream.CreateShuffled<string, string, int, (string Word, int Count)>(lines, "Composed.CompileLocals", new CompileLocalsStage(), static () => new CompileLocalsStageMapSide(), static () => new CompileLocalsStageReduceSide());
     }
 
     /// <summary>The fused loops of <c>CompileLocals</c>; one instance per compiled stream.</summary>
@@ -587,6 +673,103 @@ partial class Composed
             for (int index = 0; index < _totals.Count; index++)
             {
                 (string Key, int Value) p = (_totals.GetKey(index), _totals.GetValue(index));
+                if (p.Value >= ((int)2))
+                {
+                    output.Add(p);
+                }
+            }
+        }
+    }
+
+    /// <summary>The map side of <c>CompileLocalsStage</c> when partitions run at the same time: one input partition up to the shuffle's partial results, in a partition-local table (one pooled instance per running partition).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
+    private sealed class CompileLocalsStageMapSide : global::Pipelines.Compilation.IBatchStage<string, (string Key, int Value)>
+    {
+        private readonly global::Pipelines.Compilation.SpanKeyedTable<int> _totals = new();
+
+        /// <inheritdoc/>
+        public void Process(global::Pipelines.Batch<string> lines, global::Pipelines.BatchBuilder<(string Key, int Value)> output)
+        {
+            _totals.BeginBatch();
+            // Loop 1: read lines → FlatMap (split into spans) → Map → ReduceByKey (map-side combine, words looked up as spans)
+            for (int partition = 0; partition < lines.PartitionCount; partition++)
+            {
+                global::System.ReadOnlySpan<string> records = lines.GetPartition(partition);
+                for (int i = 0; i < records.Length; i++)
+                {
+                    string line = records[i];
+                    for (int start = 0; start <= line.Length;)
+                    {
+                        int length = global::System.MemoryExtensions.IndexOf(global::System.MemoryExtensions.AsSpan(line, start), ' ');
+                        if (length < 0)
+                        {
+                            length = line.Length - start;
+                        }
+
+                        global::System.ReadOnlySpan<char> word = global::System.MemoryExtensions.AsSpan(line, start, length);
+                        start += length + 1;
+                        if (!word.IsEmpty)
+                        {
+                            int y = 1;
+                            ref var total = ref _totals.GetValueRef(word, out bool exists);
+                            if (exists)
+                            {
+                                int x = total!;
+                                total = x + y;
+                            }
+                            else
+                            {
+                                total = y;
+                            }
+                        }
+                    }
+                }
+            }
+
+            // Loop 2: ReduceByKey results, words in first-seen order → Output
+            for (int index = 0; index < _totals.Count; index++)
+            {
+                (string Key, int Value) record = (_totals.GetKey(index), _totals.GetValue(index));
+                output.Add(record);
+            }
+        }
+    }
+
+    /// <summary>The reduce side of <c>CompileLocalsStage</c> when partitions run at the same time: merges one hash partition's partial results and runs what follows the shuffle.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
+    private sealed class CompileLocalsStageReduceSide : global::Pipelines.Compilation.IBatchStage<(string, int), (string Word, int Count)>
+    {
+        private readonly global::System.Collections.Generic.Dictionary<string, int> _totals = new();
+
+        /// <inheritdoc/>
+        public void Process(global::Pipelines.Batch<(string, int)> partials, global::Pipelines.BatchBuilder<(string Word, int Count)> output)
+        {
+            _totals.Clear();
+            // Loop 1: read partials → ReduceByKey (map-side combine)
+            for (int partition = 0; partition < partials.PartitionCount; partition++)
+            {
+                global::System.ReadOnlySpan<(string, int)> records = partials.GetPartition(partition);
+                for (int i = 0; i < records.Length; i++)
+                {
+                    (string, int) pair = records[i];
+                    int y = pair.Item2;
+                    ref var total = ref global::System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_totals, pair.Item1, out bool exists);
+                    if (exists)
+                    {
+                        int x = total!;
+                        total = x + y;
+                    }
+                    else
+                    {
+                        total = y;
+                    }
+                }
+            }
+
+            // Loop 2: ReduceByKey results, keys in first-seen order → Filter → Output
+            foreach (global::System.Collections.Generic.KeyValuePair<string, int> entry in _totals)
+            {
+                (string Key, int Value) p = (entry.Key, entry.Value);
                 if (p.Value >= ((int)2))
                 {
                     output.Add(p);

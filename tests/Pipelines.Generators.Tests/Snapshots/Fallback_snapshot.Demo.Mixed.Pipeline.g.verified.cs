@@ -43,6 +43,7 @@ partial class Mixed
     /// <item><description>read numbers → Map → Filter → Output</description></item>
     /// </list>
     /// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>
+    /// <para>Partition-wise (<c>CompileMethodGroupStage</c>): with a parallelism above 1, the partitions of a batch run at the same time, one pooled stage instance each.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
     public static global::Pipelines.DStream<int> CompileMethodGroup(global::Pipelines.DStream<int> numbers)
@@ -50,7 +51,7 @@ partial class Mixed
         global::System.ArgumentNullException.ThrowIfNull(numbers);
         numbers.Context.RegisterPipeline("Mixed.DefineMethodGroup", DefineMethodGroupFingerprint);
         // Fused stage CompileMethodGroupStage: Map → Filter
-        return global::Pipelines.Compilation.CompiledStream.Create(numbers, "Mixed.CompileMethodGroup", new CompileMethodGroupStage());
+        return global::Pipelines.Compilation.CompiledStream.CreatePartitioned(numbers, "Mixed.CompileMethodGroup", new CompileMethodGroupStage(), static () => new CompileMethodGroupStage());
     }
 
     /// <summary>The fused loops of <c>CompileMethodGroup</c>; one instance per compiled stream.</summary>

@@ -24,6 +24,7 @@ partial class Totals
     /// <item><description>ReduceByKey results, keys in first-seen order → Filter → Output</description></item>
     /// </list>
     /// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>
+    /// <para>Shuffled in parallel (<c>CompileTotalsStage</c>): with a parallelism above 1, the map side runs per input partition into partition-local tables, the partial results go to hash partitions, and the reduce side merges each at the same time.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
     public static global::Pipelines.DStream<(int Key, long Total)> CompileTotals(global::Pipelines.DStream<int> numbers)
@@ -31,7 +32,7 @@ partial class Totals
         global::System.ArgumentNullException.ThrowIfNull(numbers);
         numbers.Context.RegisterPipeline("Totals.DefineTotals", DefineTotalsFingerprint);
         // Fused stage CompileTotalsStage: Map → Filter → ReduceByKey → Filter
-        return global::Pipelines.Compilation.CompiledStream.Create(numbers, "Totals.CompileTotals", new CompileTotalsStage());
+        return global::Pipelines.Compilation.CompiledStream.CreateShuffled<int, int, long, (int Key, long Total)>(numbers, "Totals.CompileTotals", new CompileTotalsStage(), static () => new CompileTotalsStageMapSide(), static () => new CompileTotalsStageReduceSide());
     }
 
     /// <summary>The fused loops of <c>CompileTotals</c>; one instance per compiled stream.</summary>
@@ -65,6 +66,93 @@ partial class Totals
                         {
                             total = b;
                         }
+                    }
+                }
+            }
+
+            // Loop 2: ReduceByKey results, keys in first-seen order → Filter → Output
+            foreach (global::System.Collections.Generic.KeyValuePair<int, long> entry in _totals)
+            {
+                (int Key, long Value) total2 = (entry.Key, entry.Value);
+                if (total2.Value > 0)
+                {
+                    output.Add(total2);
+                }
+            }
+        }
+    }
+
+    /// <summary>The map side of <c>CompileTotalsStage</c> when partitions run at the same time: one input partition up to the shuffle's partial results, in a partition-local table (one pooled instance per running partition).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
+    private sealed class CompileTotalsStageMapSide : global::Pipelines.Compilation.IBatchStage<int, (int Key, long Value)>
+    {
+        private readonly global::System.Collections.Generic.Dictionary<int, long> _totals = new();
+
+        /// <inheritdoc/>
+        public void Process(global::Pipelines.Batch<int> numbers, global::Pipelines.BatchBuilder<(int Key, long Value)> output)
+        {
+            _totals.Clear();
+            // Loop 1: read numbers → Map → Filter → ReduceByKey (map-side combine)
+            for (int partition = 0; partition < numbers.PartitionCount; partition++)
+            {
+                global::System.ReadOnlySpan<int> records = numbers.GetPartition(partition);
+                for (int i = 0; i < records.Length; i++)
+                {
+                    int n = records[i];
+                    (int, long) pair = (n % ((int)10), (long)n);
+                    if (pair.Item2 < Limit)
+                    {
+                        long b = pair.Item2;
+                        ref var total = ref global::System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_totals, pair.Item1, out bool exists);
+                        if (exists)
+                        {
+                            long a = total!;
+                            total = a + b;
+                        }
+                        else
+                        {
+                            total = b;
+                        }
+                    }
+                }
+            }
+
+            // Loop 2: ReduceByKey results, keys in first-seen order → Output
+            foreach (global::System.Collections.Generic.KeyValuePair<int, long> entry in _totals)
+            {
+                (int Key, long Value) record = (entry.Key, entry.Value);
+                output.Add(record);
+            }
+        }
+    }
+
+    /// <summary>The reduce side of <c>CompileTotalsStage</c> when partitions run at the same time: merges one hash partition's partial results and runs what follows the shuffle.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
+    private sealed class CompileTotalsStageReduceSide : global::Pipelines.Compilation.IBatchStage<(int, long), (int Key, long Total)>
+    {
+        private readonly global::System.Collections.Generic.Dictionary<int, long> _totals = new();
+
+        /// <inheritdoc/>
+        public void Process(global::Pipelines.Batch<(int, long)> partials, global::Pipelines.BatchBuilder<(int Key, long Total)> output)
+        {
+            _totals.Clear();
+            // Loop 1: read partials → ReduceByKey (map-side combine)
+            for (int partition = 0; partition < partials.PartitionCount; partition++)
+            {
+                global::System.ReadOnlySpan<(int, long)> records = partials.GetPartition(partition);
+                for (int i = 0; i < records.Length; i++)
+                {
+                    (int, long) pair = records[i];
+                    long b = pair.Item2;
+                    ref var total = ref global::System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_totals, pair.Item1, out bool exists);
+                    if (exists)
+                    {
+                        long a = total!;
+                        total = a + b;
+                    }
+                    else
+                    {
+                        total = b;
                     }
                 }
             }

@@ -23,6 +23,7 @@ partial class Sessions
     /// <item><description>read clicks → Filter → MapValues → Output</description></item>
     /// </list>
     /// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>
+    /// <para>Partition-wise (<c>CompileStage</c>): with a parallelism above 1, the partitions of a batch run at the same time, one pooled stage instance each.</para>
     /// <para>The runtime runs <c>UpdateStateByKey</c> on the fused stages' streams, with the arguments as written.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
@@ -31,7 +32,7 @@ partial class Sessions
         global::System.ArgumentNullException.ThrowIfNull(clicks);
         clicks.Context.RegisterPipeline("Sessions.Define", DefineFingerprint);
         // Fused stage CompileStage: Filter → MapValues
-        var fused = global::Pipelines.Compilation.CompiledStream.Create(clicks, "Sessions.Compile", new CompileStage());
+        var fused = global::Pipelines.Compilation.CompiledStream.CreatePartitioned(clicks, "Sessions.Compile", new CompileStage(), static () => new CompileStage());
         // The runtime's UpdateStateByKey
         return fused.UpdateStateByKey((IReadOnlyList<int> pages, Optional<int> total) => new Optional<int>(total.GetValueOrDefault(0) + pages.Count));
     }
@@ -85,6 +86,7 @@ partial class Sessions
     /// <item><description>read updateStateByKey → Filter → Output</description></item>
     /// </list>
     /// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>
+    /// <para>Partition-wise (<c>CompileAfterStateStage</c>, <c>CompileAfterStateStage2</c>): with a parallelism above 1, the partitions of a batch run at the same time, one pooled stage instance each.</para>
     /// <para>The runtime runs <c>UpdateStateByKey</c> on the fused stages' streams, with the arguments as written.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
@@ -93,11 +95,11 @@ partial class Sessions
         global::System.ArgumentNullException.ThrowIfNull(clicks);
         clicks.Context.RegisterPipeline("Sessions.DefineAfterState", DefineAfterStateFingerprint);
         // Fused stage CompileAfterStateStage: MapValues
-        var fused = global::Pipelines.Compilation.CompiledStream.Create(clicks, "Sessions.CompileAfterState", new CompileAfterStateStage());
+        var fused = global::Pipelines.Compilation.CompiledStream.CreatePartitioned(clicks, "Sessions.CompileAfterState", new CompileAfterStateStage(), static () => new CompileAfterStateStage());
         // The runtime's UpdateStateByKey
         var updateStateByKey = fused.UpdateStateByKey((IReadOnlyList<int> pages, Optional<int> total) => new Optional<int>(total.GetValueOrDefault(0) + pages.Count));
         // Fused stage CompileAfterStateStage2: Filter
-        return global::Pipelines.Compilation.CompiledStream.Create(updateStateByKey, "Sessions.CompileAfterState#2", new CompileAfterStateStage2());
+        return global::Pipelines.Compilation.CompiledStream.CreatePartitioned(updateStateByKey, "Sessions.CompileAfterState#2", new CompileAfterStateStage2(), static () => new CompileAfterStateStage2());
     }
 
     /// <summary>The fused loops of <c>CompileAfterState</c>; one instance per compiled stream.</summary>

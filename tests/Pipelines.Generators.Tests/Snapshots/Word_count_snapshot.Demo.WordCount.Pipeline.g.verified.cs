@@ -24,6 +24,7 @@ partial class WordCount
     /// <item><description>ReduceByKey results, words in first-seen order → Output</description></item>
     /// </list>
     /// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>
+    /// <para>Shuffled in parallel (<c>CompileStage</c>): with a parallelism above 1, the map side runs per input partition into partition-local tables, the partial results go to hash partitions, and the reduce side merges each at the same time.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
     public static global::Pipelines.DStream<(string Word, int Count)> Compile(global::Pipelines.DStream<string> lines)
@@ -31,7 +32,7 @@ partial class WordCount
         global::System.ArgumentNullException.ThrowIfNull(lines);
         lines.Context.RegisterPipeline("WordCount.Define", DefineFingerprint);
         // Fused stage CompileStage: FlatMap → Map → ReduceByKey
-        return global::Pipelines.Compilation.CompiledStream.Create(lines, "WordCount.Compile", new CompileStage());
+        return global::Pipelines.Compilation.CompiledStream.CreateShuffled<string, string, int, (string Word, int Count)>(lines, "WordCount.Compile", new CompileStage(), static () => new CompileStageMapSide(), static () => new CompileStageReduceSide());
     }
 
     /// <summary>The fused loops of <c>Compile</c>; one instance per compiled stream.</summary>
@@ -83,6 +84,100 @@ partial class WordCount
             for (int index = 0; index < _totals.Count; index++)
             {
                 (string Key, int Value) record = (_totals.GetKey(index), _totals.GetValue(index));
+                output.Add(record);
+            }
+        }
+    }
+
+    /// <summary>The map side of <c>CompileStage</c> when partitions run at the same time: one input partition up to the shuffle's partial results, in a partition-local table (one pooled instance per running partition).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
+    private sealed class CompileStageMapSide : global::Pipelines.Compilation.IBatchStage<string, (string Word, int Count)>
+    {
+        private readonly global::Pipelines.Compilation.SpanKeyedTable<int> _totals = new();
+
+        /// <inheritdoc/>
+        public void Process(global::Pipelines.Batch<string> lines, global::Pipelines.BatchBuilder<(string Word, int Count)> output)
+        {
+            _totals.BeginBatch();
+            // Loop 1: read lines → FlatMap (split into spans) → Map → ReduceByKey (map-side combine, words looked up as spans)
+            for (int partition = 0; partition < lines.PartitionCount; partition++)
+            {
+                global::System.ReadOnlySpan<string> records = lines.GetPartition(partition);
+                for (int i = 0; i < records.Length; i++)
+                {
+                    string line = records[i];
+                    for (int start = 0; start <= line.Length;)
+                    {
+                        int length = global::System.MemoryExtensions.IndexOf(global::System.MemoryExtensions.AsSpan(line, start), ' ');
+                        if (length < 0)
+                        {
+                            length = line.Length - start;
+                        }
+
+                        global::System.ReadOnlySpan<char> word = global::System.MemoryExtensions.AsSpan(line, start, length);
+                        start += length + 1;
+                        if (!word.IsEmpty)
+                        {
+                            int b = 1;
+                            ref var total = ref _totals.GetValueRef(word, out bool exists);
+                            if (exists)
+                            {
+                                int a = total!;
+                                total = a + b;
+                            }
+                            else
+                            {
+                                total = b;
+                            }
+                        }
+                    }
+                }
+            }
+
+            // Loop 2: ReduceByKey results, words in first-seen order → Output
+            for (int index = 0; index < _totals.Count; index++)
+            {
+                (string Key, int Value) record = (_totals.GetKey(index), _totals.GetValue(index));
+                output.Add(record);
+            }
+        }
+    }
+
+    /// <summary>The reduce side of <c>CompileStage</c> when partitions run at the same time: merges one hash partition's partial results and runs what follows the shuffle.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
+    private sealed class CompileStageReduceSide : global::Pipelines.Compilation.IBatchStage<(string, int), (string Word, int Count)>
+    {
+        private readonly global::System.Collections.Generic.Dictionary<string, int> _totals = new();
+
+        /// <inheritdoc/>
+        public void Process(global::Pipelines.Batch<(string, int)> partials, global::Pipelines.BatchBuilder<(string Word, int Count)> output)
+        {
+            _totals.Clear();
+            // Loop 1: read partials → ReduceByKey (map-side combine)
+            for (int partition = 0; partition < partials.PartitionCount; partition++)
+            {
+                global::System.ReadOnlySpan<(string, int)> records = partials.GetPartition(partition);
+                for (int i = 0; i < records.Length; i++)
+                {
+                    (string, int) pair = records[i];
+                    int b = pair.Item2;
+                    ref var total = ref global::System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_totals, pair.Item1, out bool exists);
+                    if (exists)
+                    {
+                        int a = total!;
+                        total = a + b;
+                    }
+                    else
+                    {
+                        total = b;
+                    }
+                }
+            }
+
+            // Loop 2: ReduceByKey results, keys in first-seen order → Output
+            foreach (global::System.Collections.Generic.KeyValuePair<string, int> entry in _totals)
+            {
+                (string Key, int Value) record = (entry.Key, entry.Value);
                 output.Add(record);
             }
         }
