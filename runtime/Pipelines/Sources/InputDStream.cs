@@ -57,7 +57,7 @@ internal abstract class InputDStream<T> : DStream<T>, IInputDStream
     internal long Seal(BatchTime time, Batch<T>? batch)
     {
         // Large files, queued collections and receiver blocks become several partitions that can run at once.
-        batch = batch.SplitPartitions(Context.Options.InputPartitionRecords);
+        batch = batch?.SplitPartitions(Context.Options.InputPartitionRecords);
         lock (_sealed)
         {
             _sealed[time] = batch;
