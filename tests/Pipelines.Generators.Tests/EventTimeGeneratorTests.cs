@@ -50,6 +50,6 @@ public sealed class EventTimeGeneratorTests
         Assert.Contains("var eventTimeMapValues = eventTimeMap.MapValues(v => v * 2);", generated, StringComparison.Ordinal);
         Assert.Contains("return eventTimeMapValues.ReduceByKeyAndEventWindow((a, b) => a + b, TimeSpan.FromSeconds(10));", generated, StringComparison.Ordinal);
         Assert.Contains("var eventTimeFilter = withEventTime.Filter(line => line.Length > 0);", generated, StringComparison.Ordinal);
-        Assert.Contains("CompiledStream.Create(countByEventWindow", generated, StringComparison.Ordinal);
+        Assert.Contains("CompiledStream.CreatePartitioned(countByEventWindow", generated, StringComparison.Ordinal); // the Map after the window runs partition by partition
     }
 }
