@@ -54,6 +54,7 @@ public sealed class DotNetStreamsTests
         var pulled = new StrongBox<int>();
         var collected = new Collector<int>(ssc.AsyncEnumerableStream(Counting(pulled, 100)));
         ssc.Start();
+        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref pulled.Value) >= 1, TimeSpan.FromSeconds(30)), "the receiver never pulled an item");
 
         // Nothing runs ahead of the limiter: with the clock stopped, the sequence is pulled a few items (the burst) only.
         for (var step = 0; step < 3; step++)
