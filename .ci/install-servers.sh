@@ -5,6 +5,9 @@ set -euo pipefail
 
 missing=()
 
+# unzip, with which .ci/package-consumer.sh lists what each package holds.
+command -v unzip > /dev/null 2>&1 || missing+=(unzip)
+
 # Headless Chromium for the dashboard's browser tests (Microsoft.Playwright drives /usr/bin/chromium;
 # Playwright's own browser download does not work on these machines).
 command -v chromium > /dev/null 2>&1 || missing+=(chromium)
