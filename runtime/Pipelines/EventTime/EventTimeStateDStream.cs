@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Pipelines.Stateful;
 
 namespace Pipelines.EventTime;
 
@@ -87,17 +88,7 @@ internal sealed class EventTimeStateDStream<TKey, TValue, TState, TMapped> : Eve
         }
 
         // Commit: no user code below.
-        foreach (var (key, change) in changes)
-        {
-            if (change is { } entry)
-            {
-                _store[key] = entry;
-            }
-            else
-            {
-                _store.Remove(key);
-            }
-        }
+        StateChanges.Apply(changes, _store);
 
         Volatile.Write(ref _count, _store.Count);
         foreach (var record in mapped)

@@ -85,17 +85,7 @@ internal sealed class MapWithStateCore<TKey, TValue, TState, TMapped> : KeyedSta
         }
 
         // Commit: no user code below.
-        foreach (var (key, change) in changes)
-        {
-            if (change is { } entry)
-            {
-                previous[key] = entry;
-            }
-            else
-            {
-                previous.Remove(key);
-            }
-        }
+        StateChanges.Apply(changes, previous);
 
         changes.Clear();
         _timingOut.Clear();
