@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using Pipelines.Partitioning;
 
 namespace Pipelines.Stateful;
 
@@ -7,7 +8,8 @@ internal readonly record struct StateEntry<TState>(TState State, BatchTime LastU
 
 /// <summary>
 /// The common part of the keyed state streams (<c>UpdateStateByKey</c>, <c>MapWithState</c>): the state lives
-/// here between batches as plain data, and each parent batch is folded into it exactly once, in time order.
+/// here between batches as flat tables (<see cref="KeyedStateTable{TKey, TState}"/>, one per partition), and each
+/// parent batch is folded into it exactly once, in time order.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -15,6 +17,13 @@ internal readonly record struct StateEntry<TState>(TState State, BatchTime LastU
 /// leaves the state as it was. The failed batch's data is dropped; the next batch proceeds from the last
 /// successful state, so a failed time is never recomputed later (Spark would recompute it from its lineage).
 /// Asking again for the failed time, in the same batch, rethrows its error.
+/// </para>
+/// <para>
+/// Partitions: with <see cref="StreamingOptions.Parallelism"/> above 1 the state is split by key hash
+/// (<see cref="HashShuffle.PartitionOf"/>) into <see cref="DStream.NumPartitions"/> partitions (default: the
+/// parallelism), and each partition's keys are updated on a task of their own; the output batch has one partition
+/// per state partition. With a parallelism of 1 the state is one partition, whatever <c>numPartitions</c> says, so
+/// the output order is the keys' insertion order as before.
 /// </para>
 /// <para>
 /// Like Spark's recursive <c>getOrCompute(t - slide)</c>, a batch asked for after parent batches that nobody
@@ -25,36 +34,64 @@ internal abstract class KeyedStateDStream<TKey, TValue, TState, TOut> : DStream<
     where TKey : notnull
 {
     private readonly DStream<(TKey Key, TValue Value)> _parent;
+    private readonly IFusedStateInput<TKey, TValue>? _fused;
+    private readonly DStream[] _dependencies;
     private readonly TimeSpan _slide;
+    private readonly int? _requestedPartitions;
+    private readonly StateBatchInput<TKey, TValue> _input = new();
+    private BatchBuilder<(TKey Key, TValue Value)>? _fusedOutput;
     private (TKey Key, TState State)[]? _pendingInitialState;
-    private Dictionary<TKey, StateEntry<TState>> _store = [];
+    private KeyedStateTable<TKey, TState>[]? _tables;
     private BatchTime? _attemptedUpTo;
     private (BatchTime Time, ExceptionDispatchInfo Error)? _failure;
 
-    protected KeyedStateDStream(DStream<(TKey Key, TValue Value)> parent, string name, (TKey Key, TState State)[]? initialState)
+    protected KeyedStateDStream(DStream<(TKey Key, TValue Value)> parent, string name, (TKey Key, TState State)[]? initialState, int? numPartitions = null)
         : base(parent.Context, name)
     {
         _parent = parent;
         _slide = parent.SlideDuration; // kept: asking the parent each time costs the chain's depth
         _pendingInitialState = initialState;
+        _requestedPartitions = numPartitions;
+
+        // A compiled stage fused into the state: run it into this stream's own input buffer, reading its parent.
+        _fused = parent as IFusedStateInput<TKey, TValue>;
+        _dependencies = _fused is { } fused ? [fused.Source] : [parent];
         StateKey = parent.Context.NextStateKey(name);
     }
 
     public override TimeSpan SlideDuration => _slide;
 
-    internal override IReadOnlyList<DStream> Dependencies => [_parent];
+    internal override IReadOnlyList<DStream> Dependencies => _dependencies;
 
     public string StateKey { get; }
 
     public BatchTime? StateTime { get; private set; }
 
     /// <summary>The number of keys with a state (for tests).</summary>
-    internal int KeyCount => _store.Count;
+    internal int KeyCount
+    {
+        get
+        {
+            var count = 0;
+            foreach (var table in Tables)
+            {
+                count += table.Count;
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>The number of partitions the state is split into (for tests).</summary>
+    internal int StatePartitionCount => Tables.Length;
+
+    /// <summary>The state's tables, one per partition (created at first use, when the partition count is known).</summary>
+    private protected KeyedStateTable<TKey, TState>[] Tables => _tables ??= CreateTables();
 
     /// <summary>Its keys and their estimated size (read without a lock: exact between batches).</summary>
     public StreamDescription Describe(StreamDescription description)
     {
-        long keys = _pendingInitialState is { } initial ? initial.Length : _store.Count;
+        long keys = _pendingInitialState is { } initial ? initial.Length : KeyCount;
         return description with { Kind = StreamKind.State, StateKeys = keys, EstimatedStateBytes = keys * StateSizes.EntryBytes<TKey, StateEntry<TState>>() };
     }
 
@@ -75,31 +112,48 @@ internal abstract class KeyedStateDStream<TKey, TValue, TState, TOut> : DStream<
 
         _attemptedUpTo = time;
         _failure = null;
+        var tables = Tables;
+        (TKey Key, TState State)[]? stampedInitial = null;
         try
         {
             Batch<TOut>? output = null;
             for (var step = FirstTimeAfter(start, zero); step <= time; step += SlideDuration)
             {
-                var parentBatch = _parent.GetOrCompute(step);
-                if (parentBatch is null && NoBatchWithoutState && StateTime is null)
+                if (!LoadInput(step, tables.Length) && NoBatchWithoutState && StateTime is null)
                 {
                     output = null; // Spark's StateDStream: no previous state and no parent batch gives no batch
                     continue;
                 }
 
-                var input = parentBatch ?? Batch<(TKey, TValue)>.Empty;
-                var previous = _pendingInitialState is { } initial ? StampInitialState(initial, step) : _store;
-                var (next, stepOutput) = Step(step, input, previous, produceOutput: step == time);
-                _store = next;
-                _pendingInitialState = null;
+                if (_pendingInitialState is { } initial)
+                {
+                    StampInitialState(tables, initial, step);
+                    stampedInitial = initial;
+                    _pendingInitialState = null;
+                }
+
+                output = Step(step, _input, tables, produceOutput: step == time);
                 StateTime = step;
-                output = stepOutput;
+                stampedInitial = null;
+                ClearInput();
             }
 
             return output;
         }
         catch (Exception error)
         {
+            ClearInput();
+            if (stampedInitial is not null)
+            {
+                // The failed step was the first: the state is again the initial state, still to be stamped.
+                foreach (var table in tables)
+                {
+                    table.Clear();
+                }
+
+                _pendingInitialState = stampedInitial;
+            }
+
             _failure = (time, ExceptionDispatchInfo.Capture(error));
             throw;
         }
@@ -115,37 +169,59 @@ internal abstract class KeyedStateDStream<TKey, TValue, TState, TOut> : DStream<
     protected virtual bool NoBatchWithoutState => false;
 
     /// <summary>
-    /// Folds the parent batch at <paramref name="time"/> into <paramref name="previous"/>. Must not change
-    /// <paramref name="previous"/> until no user code can throw any more (it may then update it in place and
-    /// return it). Builds the output only when <paramref name="produceOutput"/> is true.
+    /// Folds the batch's records (<paramref name="input"/>, split into the state's partitions) into
+    /// <paramref name="tables"/>. Must not change the tables until no user code can throw any more (it then updates
+    /// them in place). Builds the output only when <paramref name="produceOutput"/> is true.
     /// </summary>
-    protected abstract (Dictionary<TKey, StateEntry<TState>> Next, Batch<TOut>? Output) Step(
-        BatchTime time, Batch<(TKey Key, TValue Value)> input, Dictionary<TKey, StateEntry<TState>> previous, bool produceOutput);
+    protected abstract Batch<TOut>? Step(BatchTime time, StateBatchInput<TKey, TValue> input, KeyedStateTable<TKey, TState>[] tables, bool produceOutput);
 
-    /// <summary>The batch's values grouped by key, in arrival order.</summary>
-    protected static Dictionary<TKey, List<TValue>> GroupValues(Batch<(TKey Key, TValue Value)> input)
+    /// <summary>The parallelism for a step that touches <paramref name="work"/> records and keys.</summary>
+    protected int ParallelismFor(int work) => PartitionLoop.ParallelismFor(work, Context.Options.Parallelism);
+
+    /// <summary>Every key and state, as a new batch (one partition per table, in id order inside each).</summary>
+    protected static Batch<(TKey Key, TState State)> ToBatch(KeyedStateTable<TKey, TState>[] tables)
     {
-        var groups = new Dictionary<TKey, List<TValue>>();
-        foreach (var (key, value) in input.Span)
+        var total = 0;
+        foreach (var table in tables)
         {
-            ref var group = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(groups, key, out _);
-            (group ??= []).Add(value);
+            total += table.Count;
         }
 
-        return groups;
-    }
-
-    /// <summary>Every key and state, as a new batch.</summary>
-    protected static Batch<(TKey Key, TState State)> ToBatch(Dictionary<TKey, StateEntry<TState>> store)
-    {
-        var builder = new BatchBuilder<(TKey, TState)>(store.Count);
-        foreach (var (key, entry) in store)
+        var builder = new BatchBuilder<(TKey, TState)>(Math.Max(total, 1));
+        foreach (var table in tables)
         {
-            builder.Add((key, entry.State));
+            table.CopyTo(builder);
+            if (tables.Length > 1)
+            {
+                builder.EndPartition();
+            }
         }
 
         return builder.ToBatch();
     }
+
+    /// <summary>Every key and state, as an array (partition after partition).</summary>
+    protected static (TKey Key, TState State)[] ToArray(KeyedStateTable<TKey, TState>[] tables)
+    {
+        var total = 0;
+        foreach (var table in tables)
+        {
+            total += table.Count;
+        }
+
+        var all = new (TKey, TState)[total];
+        var next = 0;
+        foreach (var table in tables)
+        {
+            next = table.CopyTo(all, next);
+        }
+
+        return all;
+    }
+
+    /// <summary>The table of <paramref name="key"/>'s partition.</summary>
+    protected static KeyedStateTable<TKey, TState> TableOf(KeyedStateTable<TKey, TState>[] tables, TKey key) =>
+        tables.Length == 1 ? tables[0] : tables[HashShuffle.PartitionOf(key, tables.Length)];
 
     public void Accept(IStatefulStreamVisitor visitor)
     {
@@ -160,10 +236,10 @@ internal abstract class KeyedStateDStream<TKey, TValue, TState, TOut> : DStream<
             return new KeyedStateSnapshot<TKey, TState>(null, Array.ConvertAll(initial, e => new KeyedStateEntry<TKey, TState>(e.Key, e.State, default)));
         }
 
-        var entries = new List<KeyedStateEntry<TKey, TState>>(_store.Count);
-        foreach (var (key, entry) in _store)
+        var entries = new List<KeyedStateEntry<TKey, TState>>(KeyCount);
+        foreach (var table in Tables)
         {
-            entries.Add(new KeyedStateEntry<TKey, TState>(key, entry.State, entry.LastUpdated));
+            table.ExportTo(entries);
         }
 
         return new KeyedStateSnapshot<TKey, TState>(StateTime, entries);
@@ -173,6 +249,12 @@ internal abstract class KeyedStateDStream<TKey, TValue, TState, TOut> : DStream<
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         _failure = null;
+        var tables = Tables;
+        foreach (var table in tables)
+        {
+            table.Clear();
+        }
+
         if (snapshot.Time is not { } time)
         {
             var initial = new (TKey, TState)[snapshot.Entries.Count];
@@ -182,33 +264,77 @@ internal abstract class KeyedStateDStream<TKey, TValue, TState, TOut> : DStream<
             }
 
             _pendingInitialState = initial;
-            _store = [];
             StateTime = null;
             _attemptedUpTo = null;
             return;
         }
 
-        var store = new Dictionary<TKey, StateEntry<TState>>(snapshot.Entries.Count);
         foreach (var entry in snapshot.Entries)
         {
-            store[entry.Key] = new StateEntry<TState>(entry.State, entry.LastUpdated);
+            TableOf(tables, entry.Key).Set(entry.Key, entry.State, entry.LastUpdated);
         }
 
         _pendingInitialState = null;
-        _store = store;
         StateTime = time;
         _attemptedUpTo = time;
     }
 
-    private static Dictionary<TKey, StateEntry<TState>> StampInitialState((TKey Key, TState State)[] initial, BatchTime time)
+    /// <summary>Loads the records of the batch at <paramref name="time"/>; false when the parent has no batch (the input is then empty).</summary>
+    private bool LoadInput(BatchTime time, int partitions)
     {
-        var store = new Dictionary<TKey, StateEntry<TState>>(initial.Length);
-        foreach (var (key, state) in initial)
+        if (_fused is { } fused)
         {
-            store[key] = new StateEntry<TState>(state, time);
+            var builder = _fusedOutput ??= new BatchBuilder<(TKey Key, TValue Value)>(0);
+            if (!fused.ProcessInto(time, builder))
+            {
+                _input.Clear();
+                return false;
+            }
+
+            _input.Load(builder, partitions);
+            return true;
         }
 
-        return store;
+        if (_parent.GetOrCompute(time) is not { } batch)
+        {
+            _input.Clear();
+            return false;
+        }
+
+        _input.Load(batch, partitions);
+        return true;
+    }
+
+    private void ClearInput()
+    {
+        _input.Clear();
+        _fusedOutput?.Reset();
+    }
+
+    private KeyedStateTable<TKey, TState>[] CreateTables()
+    {
+        var parallelism = Context.Options.Parallelism;
+        var partitions = parallelism <= 1 ? 1 : NumPartitions ?? _requestedPartitions ?? parallelism;
+        var tables = new KeyedStateTable<TKey, TState>[partitions];
+        for (var p = 0; p < partitions; p++)
+        {
+            tables[p] = new KeyedStateTable<TKey, TState>();
+        }
+
+        return tables;
+    }
+
+    private static void StampInitialState(KeyedStateTable<TKey, TState>[] tables, (TKey Key, TState State)[] initial, BatchTime time)
+    {
+        foreach (var table in tables)
+        {
+            table.Clear();
+        }
+
+        foreach (var (key, state) in initial)
+        {
+            TableOf(tables, key).Set(key, state, time);
+        }
     }
 
     private BatchTime FirstTimeAfter(BatchTime after, BatchTime zero)

@@ -1,3 +1,5 @@
+using Pipelines.Partitioning;
+
 namespace Pipelines.Stateful;
 
 /// <summary>One batch of a <c>MapWithState</c>: what the mapping function emitted and, when asked for, the state after it.</summary>
@@ -9,115 +11,197 @@ internal sealed record MapWithStateBatch<TKey, TState, TMapped>(TMapped[] Mapped
 /// (with no value, timing out), and removes those keys. Its batch holds a single
 /// <see cref="MapWithStateBatch{TKey, TState, TMapped}"/> that the public streams read.
 /// </summary>
+/// <remarks>
+/// Each state partition runs on its own task when the batch runs in parallel (records of one key always meet in
+/// one partition, in arrival order); the mapped records are the partitions' outputs one after the other. Changes go
+/// to a per-partition overlay (null = removed) that is committed into the tables only after every partition
+/// finished without an exception; overlays and mapped lists are reused from batch to batch.
+/// </remarks>
 internal sealed class MapWithStateCore<TKey, TValue, TState, TMapped> : KeyedStateDStream<TKey, TValue, TState, MapWithStateBatch<TKey, TState, TMapped>>
     where TKey : notnull
 {
     private readonly Func<BatchTime, TKey, Optional<TValue>, State<TState>, Optional<TMapped>> _function;
     private readonly TimeSpan? _timeout;
-    private readonly Dictionary<TKey, StateEntry<TState>?> _changes = [];
-    private readonly List<TMapped> _mapped = [];
-    private readonly List<(TKey Key, TState State)> _timingOut = [];
+    private readonly PartitionLoop _mapLoop;
+    private readonly PartitionLoop _commitLoop;
+    private PartitionMap[] _partitions = [];
+    private StateBatchInput<TKey, TValue>? _input;
+    private KeyedStateTable<TKey, TState>[] _tables = [];
+    private BatchTime _time;
     private bool _snapshotsWanted;
 
     public MapWithStateCore(DStream<(TKey Key, TValue Value)> parent, StateSpec<TKey, TValue, TState, TMapped> spec)
-        : base(parent, "MapWithState", spec.InitialStateEntries)
+        : base(parent, "MapWithState", spec.InitialStateEntries, spec.PartitionCount)
     {
         _function = spec.MappingFunction;
         _timeout = spec.TimeoutDuration;
+        _mapLoop = new PartitionLoop(MapPartition);
+        _commitLoop = new PartitionLoop(CommitPartition);
     }
 
     /// <summary>Makes each batch carry the full state (for <c>StateSnapshots</c>).</summary>
     public void WantSnapshots() => _snapshotsWanted = true;
 
-    protected override (Dictionary<TKey, StateEntry<TState>> Next, Batch<MapWithStateBatch<TKey, TState, TMapped>>? Output) Step(
-        BatchTime time, Batch<(TKey Key, TValue Value)> input, Dictionary<TKey, StateEntry<TState>> previous, bool produceOutput)
+    protected override Batch<MapWithStateBatch<TKey, TState, TMapped>>? Step(
+        BatchTime time, StateBatchInput<TKey, TValue> input, KeyedStateTable<TKey, TState>[] tables, bool produceOutput)
     {
-        // Changes go to an overlay (null = removed) so that a throwing function leaves the state untouched; the
-        // overlay and the mapped records are reused from batch to batch.
-        var changes = _changes;
-        var mapped = _mapped;
-        changes.Clear();
-        mapped.Clear();
-        _timingOut.Clear();
-        var state = new State<TState>();
-        foreach (var (key, value) in input.Span)
+        if (_partitions.Length != tables.Length)
         {
-            state.Wrap(Current(previous, changes, key));
-            var returned = _function(time, key, value, state);
-            if (state.IsRemoved)
+            _partitions = new PartitionMap[tables.Length];
+            for (var p = 0; p < tables.Length; p++)
             {
-                changes[key] = null;
-            }
-            else if (state.IsUpdated || (state.Exists && _timeout is not null))
-            {
-                // As Spark: with a timeout, a record for a key refreshes its time even when the state is unchanged.
-                changes[key] = new StateEntry<TState>(state.Get(), time);
-            }
-
-            if (returned.HasValue)
-            {
-                mapped.Add(returned.Value);
+                _partitions[p] = new PartitionMap(this);
             }
         }
 
-        if (_timeout is { } timeout)
+        _time = time;
+        _input = input;
+        _tables = tables;
+        var parallelism = ParallelismFor(input.Count + (_timeout is null ? 0 : KeyCount));
+        try
         {
-            var threshold = time - timeout;
-            var timingOut = _timingOut;
-            foreach (var (key, entry) in previous)
+            // User code runs only here; the tables are read, not written.
+            _mapLoop.Run(tables.Length, parallelism);
+
+            // Commit: no user code below.
+            _commitLoop.Run(tables.Length, parallelism);
+        }
+        catch
+        {
+            foreach (var partition in _partitions)
             {
-                if (!changes.ContainsKey(key) && entry.LastUpdated < threshold)
-                {
-                    timingOut.Add((key, entry.State));
-                }
+                partition.Clear();
             }
 
-            foreach (var (key, idle) in timingOut)
+            throw;
+        }
+        finally
+        {
+            _input = null;
+            _tables = [];
+        }
+
+        if (!produceOutput)
+        {
+            foreach (var partition in _partitions)
             {
-                state.WrapTimingOut(idle);
-                var returned = _function(time, key, Optional<TValue>.None, state);
-                changes[key] = null;
+                partition.Mapped.Clear();
+            }
+
+            return null;
+        }
+
+        var snapshot = _snapshotsWanted ? ToArray(tables) : null;
+        var total = 0;
+        foreach (var partition in _partitions)
+        {
+            total += partition.Mapped.Count;
+        }
+
+        var mappedRecords = new TMapped[total];
+        var next = 0;
+        foreach (var partition in _partitions)
+        {
+            partition.Mapped.CopyTo(mappedRecords, next);
+            next += partition.Mapped.Count;
+            partition.Mapped.Clear();
+        }
+
+        return Batch<MapWithStateBatch<TKey, TState, TMapped>>.From([new MapWithStateBatch<TKey, TState, TMapped>(mappedRecords, snapshot)]);
+    }
+
+    private void MapPartition(int p) => _partitions[p].Map(_time, _input!.Partition(p), _tables[p]);
+
+    private void CommitPartition(int p) => _partitions[p].Commit(_tables[p]);
+
+    /// <summary>The scratch of one state partition: its overlay of changes, its timing-out keys and its mapped records.</summary>
+    private sealed class PartitionMap(MapWithStateCore<TKey, TValue, TState, TMapped> owner)
+    {
+        private readonly Dictionary<TKey, StateEntry<TState>?> _changes = [];
+        private readonly List<(TKey Key, TState State)> _timingOut = [];
+        private readonly State<TState> _state = new();
+
+        public List<TMapped> Mapped { get; } = [];
+
+        public void Map(BatchTime time, ReadOnlySpan<(TKey Key, TValue Value)> records, KeyedStateTable<TKey, TState> table)
+        {
+            var function = owner._function;
+            var timeout = owner._timeout;
+            var changes = _changes;
+            var mapped = Mapped;
+            var state = _state;
+            changes.Clear();
+            mapped.Clear();
+            _timingOut.Clear();
+            foreach (var (key, value) in records)
+            {
+                state.Wrap(Current(table, changes, key));
+                var returned = function(time, key, value, state);
+                if (state.IsRemoved)
+                {
+                    changes[key] = null;
+                }
+                else if (state.IsUpdated || (state.Exists && timeout is not null))
+                {
+                    // As Spark: with a timeout, a record for a key refreshes its time even when the state is unchanged.
+                    changes[key] = new StateEntry<TState>(state.Get(), time);
+                }
+
                 if (returned.HasValue)
                 {
                     mapped.Add(returned.Value);
                 }
             }
-        }
 
-        // Commit: no user code below.
-        StateChanges.Apply(changes, previous);
-
-        changes.Clear();
-        _timingOut.Clear();
-        if (!produceOutput)
-        {
-            mapped.Clear();
-            return (previous, null);
-        }
-
-        (TKey, TState)[]? snapshot = null;
-        if (_snapshotsWanted)
-        {
-            snapshot = new (TKey, TState)[previous.Count];
-            var i = 0;
-            foreach (var (key, entry) in previous)
+            if (timeout is { } idle)
             {
-                snapshot[i++] = (key, entry.State);
+                var threshold = time - idle;
+                for (var id = 0; id < table.SlotCount; id++)
+                {
+                    if (table.IsLive(id) && table.LastUpdatedAt(id) < threshold && !changes.ContainsKey(table.KeyAt(id)))
+                    {
+                        _timingOut.Add((table.KeyAt(id), table.StateAt(id)));
+                    }
+                }
+
+                foreach (var (key, current) in _timingOut)
+                {
+                    state.WrapTimingOut(current);
+                    var returned = function(time, key, Optional<TValue>.None, state);
+                    changes[key] = null;
+                    if (returned.HasValue)
+                    {
+                        mapped.Add(returned.Value);
+                    }
+                }
             }
         }
 
-        var mappedRecords = mapped.ToArray();
-        mapped.Clear();
-        return (previous, Batch<MapWithStateBatch<TKey, TState, TMapped>>.From([new MapWithStateBatch<TKey, TState, TMapped>(mappedRecords, snapshot)]));
-    }
-
-    private static Optional<TState> Current(Dictionary<TKey, StateEntry<TState>> previous, Dictionary<TKey, StateEntry<TState>?> changes, TKey key)
-    {
-        if (changes.TryGetValue(key, out var change))
+        /// <summary>Applies the overlay to the table. Runs no user code.</summary>
+        public void Commit(KeyedStateTable<TKey, TState> table)
         {
-            return change is { } entry ? entry.State : Optional<TState>.None;
+            StateChanges.Apply(_changes, table);
+            _changes.Clear();
+            _timingOut.Clear();
         }
 
-        return previous.TryGetValue(key, out var existing) ? existing.State : Optional<TState>.None;
+        /// <summary>Drops a failed batch's changes and records.</summary>
+        public void Clear()
+        {
+            _changes.Clear();
+            _timingOut.Clear();
+            Mapped.Clear();
+        }
+
+        private static Optional<TState> Current(KeyedStateTable<TKey, TState> table, Dictionary<TKey, StateEntry<TState>?> changes, TKey key)
+        {
+            if (changes.Count > 0 && changes.TryGetValue(key, out var change))
+            {
+                return change is { } entry ? entry.State : Optional<TState>.None;
+            }
+
+            var id = table.IdOf(key);
+            return id >= 0 ? table.StateAt(id) : Optional<TState>.None;
+        }
     }
 }

@@ -20,4 +20,21 @@ internal static class StateChanges
             }
         }
     }
+
+    /// <summary>Writes each changed entry into <paramref name="table"/> in place, removing the keys whose change is <c>null</c>. Runs no user code.</summary>
+    public static void Apply<TKey, TState>(Dictionary<TKey, StateEntry<TState>?> changes, KeyedStateTable<TKey, TState> table)
+        where TKey : notnull
+    {
+        foreach (var (key, change) in changes)
+        {
+            if (change is { } entry)
+            {
+                table.Set(key, entry.State, entry.LastUpdated);
+            }
+            else
+            {
+                table.Remove(key);
+            }
+        }
+    }
 }
