@@ -33,6 +33,7 @@ public sealed class PartitionedDifferentialTests
         Check(typeof(WordPipelines), lines, parallelism, partitions);
         Check(typeof(WindowPipelines), numbers, parallelism, partitions);
         Check(typeof(WindowPipelines), lines, parallelism, partitions);
+        Check(typeof(StatePipelines), numbers, parallelism, partitions);
     }
 
     [Fact]

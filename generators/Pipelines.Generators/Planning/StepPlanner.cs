@@ -30,6 +30,7 @@ internal sealed class StepPlanner
     private readonly List<StepPlan> _steps = [];
     private readonly List<StagePlan> _stages = [];
     private readonly NameScope _names;
+    private readonly HashSet<int> _fusedIntoState = [];
 
     public StepPlanner(string className, DefinitionModel definition, string compileName)
     {
@@ -103,6 +104,11 @@ internal sealed class StepPlanner
         }
         else if (IsRuntime(node))
         {
+            if (StateFusion.FusedInput(_nodes, _definition.Root, index) is var fused and >= 0)
+            {
+                _fusedIntoState.Add(fused);
+            }
+
             var receiver = Stream(node.Input).Code;
             var arguments = new List<string>();
             if (node.Other >= 0)
@@ -157,7 +163,9 @@ internal sealed class StepPlanner
         stage = stage with { Parallel = ParallelPlanner.Plan(graph, root, stageClass, streamName, stage.OutputType, _names.Fresh) };
         _stages.Add(stage);
 
-        var create = ParallelPlanner.Create(stage, streams.Select(s => s.Code).ToList());
+        var create = _fusedIntoState.Contains(root) && streams.Count == 1
+            ? StateFusion.Create(stage, streams[0].Code, _nodes[root].KeyType!, _nodes[root].ValueType!)
+            : ParallelPlanner.Create(stage, streams.Select(s => s.Code).ToList());
         var variable = _names.Fresh(root == _definition.Root ? "compiled" : "fused");
         _steps.Add(new StepPlan(variable, create, $"Fused stage {stageClass}: {Chain(root)}", null));
         return (variable, variable.TrimStart('@'));

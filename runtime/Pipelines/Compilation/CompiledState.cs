@@ -21,9 +21,10 @@ public static class CompiledState
     /// batches as <see cref="CompiledStream.CreatePartitioned"/> does; the stage then runs once per reader.
     /// </summary>
     /// <remarks>
-    /// With <see cref="StreamingOptions.Parallelism"/> above 1 and a batch of several partitions, the partitions run
-    /// at the same time, each on a stage instance from <paramref name="createStage"/> (pooled across batches);
-    /// otherwise <paramref name="stage"/> runs the whole batch on the job thread.
+    /// With <see cref="StreamingOptions.Parallelism"/> above 1, a batch of several partitions and a
+    /// <paramref name="createStage"/>, the partitions run at the same time, each on a stage instance of its own
+    /// (pooled across batches; their records are concatenated in partition order); otherwise
+    /// <paramref name="stage"/> runs the whole batch on the job thread.
     /// </remarks>
     /// <typeparam name="TIn">The records of the input stream.</typeparam>
     /// <typeparam name="TKey">The keys of the state.</typeparam>
@@ -31,19 +32,21 @@ public static class CompiledState
     /// <param name="parent">The input stream.</param>
     /// <param name="name">The stream's name, used in errors (e.g. <c>Sessions.Compile</c>).</param>
     /// <param name="stage">The generated stage that runs whole batches; it must not be shared with another stream.</param>
-    /// <param name="createStage">Creates further instances of the same stage, one per partition running at once.</param>
+    /// <param name="createStage">
+    /// Creates further instances of the same stage, one per partition running at once; <c>null</c> when the stage is
+    /// not partition-wise (it ends with a shuffle such as <c>ReduceByKey</c>), so that it runs whole batches only.
+    /// </param>
     /// <returns>The stream to call the state operator on.</returns>
     public static DStream<(TKey Key, TValue Value)> FuseIntoState<TIn, TKey, TValue>(
         DStream<TIn> parent,
         string name,
         IBatchStage<TIn, (TKey Key, TValue Value)> stage,
-        Func<IBatchStage<TIn, (TKey Key, TValue Value)>> createStage)
+        Func<IBatchStage<TIn, (TKey Key, TValue Value)>>? createStage)
         where TKey : notnull
     {
         ArgumentNullException.ThrowIfNull(parent);
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(stage);
-        ArgumentNullException.ThrowIfNull(createStage);
         return new FusedStateInputDStream<TIn, TKey, TValue>(parent, name, stage, createStage);
     }
 }
@@ -54,11 +57,11 @@ internal sealed class FusedStateInputDStream<TIn, TKey, TValue> : DStream<(TKey 
 {
     private readonly DStream<TIn> _parent;
     private readonly IBatchStage<TIn, (TKey Key, TValue Value)> _stage;
-    private readonly Func<IBatchStage<TIn, (TKey Key, TValue Value)>> _createStage;
+    private readonly Func<IBatchStage<TIn, (TKey Key, TValue Value)>>? _createStage;
     private readonly TimeSpan _slide;
     private PartitionedStageRunner<TIn, (TKey Key, TValue Value)>? _runner;
 
-    public FusedStateInputDStream(DStream<TIn> parent, string name, IBatchStage<TIn, (TKey Key, TValue Value)> stage, Func<IBatchStage<TIn, (TKey Key, TValue Value)>> createStage)
+    public FusedStateInputDStream(DStream<TIn> parent, string name, IBatchStage<TIn, (TKey Key, TValue Value)> stage, Func<IBatchStage<TIn, (TKey Key, TValue Value)>>? createStage)
         : base(parent.Context, name)
     {
         _parent = parent;
@@ -108,7 +111,7 @@ internal sealed class FusedStateInputDStream<TIn, TKey, TValue> : DStream<(TKey 
     private void Run(Batch<TIn> batch, BatchBuilder<(TKey Key, TValue Value)> output)
     {
         var parallelism = Context.Options.Parallelism;
-        if (parallelism == 1 || batch.PartitionCount == 1 || batch.Count < PartitionLoop.MinRecordsForParallelRun)
+        if (_createStage is null || parallelism == 1 || batch.PartitionCount == 1 || batch.Count < PartitionLoop.MinRecordsForParallelRun)
         {
             _stage.Process(batch, output);
             return;

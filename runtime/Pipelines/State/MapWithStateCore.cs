@@ -13,7 +13,8 @@ internal sealed record MapWithStateBatch<TKey, TState, TMapped>(TMapped[] Mapped
 /// </summary>
 /// <remarks>
 /// Each state partition runs on its own task when the batch runs in parallel (records of one key always meet in
-/// one partition, in arrival order); the mapped records are the partitions' outputs one after the other. Changes go
+/// one partition, in arrival order); the mapped records keep the batch's record order whatever the partitioning,
+/// followed by the timeout calls' records (partition after partition). Changes go
 /// to a per-partition overlay (null = removed) that is committed into the tables only after every partition
 /// finished without an exception; overlays and mapped lists are reused from batch to batch.
 /// </remarks>
@@ -27,6 +28,7 @@ internal sealed class MapWithStateCore<TKey, TValue, TState, TMapped> : KeyedSta
     private PartitionMap[] _partitions = [];
     private StateBatchInput<TKey, TValue>? _input;
     private KeyedStateTable<TKey, TState>[] _tables = [];
+    private Optional<TMapped>[] _byPosition = [];
     private BatchTime _time;
     private bool _snapshotsWanted;
 
@@ -57,6 +59,11 @@ internal sealed class MapWithStateCore<TKey, TValue, TState, TMapped> : KeyedSta
         _time = time;
         _input = input;
         _tables = tables;
+        if (tables.Length > 1 && _byPosition.Length < input.Count)
+        {
+            _byPosition = new Optional<TMapped>[Math.Max(input.Count, _byPosition.Length * 2)];
+        }
+
         var parallelism = ParallelismFor(input.Count + (_timeout is null ? 0 : KeyCount));
         try
         {
@@ -71,6 +78,11 @@ internal sealed class MapWithStateCore<TKey, TValue, TState, TMapped> : KeyedSta
             foreach (var partition in _partitions)
             {
                 partition.Clear();
+            }
+
+            if (tables.Length > 1)
+            {
+                Array.Clear(_byPosition, 0, input.Count);
             }
 
             throw;
@@ -88,29 +100,63 @@ internal sealed class MapWithStateCore<TKey, TValue, TState, TMapped> : KeyedSta
                 partition.Mapped.Clear();
             }
 
+            if (tables.Length > 1)
+            {
+                Array.Clear(_byPosition, 0, input.Count);
+            }
+
             return null;
         }
 
         var snapshot = _snapshotsWanted ? ToArray(tables) : null;
-        var total = 0;
+        var mappedRecords = tables.Length == 1 ? _partitions[0].Mapped.ToArray() : Gather(input.Count);
         foreach (var partition in _partitions)
         {
-            total += partition.Mapped.Count;
-        }
-
-        var mappedRecords = new TMapped[total];
-        var next = 0;
-        foreach (var partition in _partitions)
-        {
-            partition.Mapped.CopyTo(mappedRecords, next);
-            next += partition.Mapped.Count;
             partition.Mapped.Clear();
         }
 
         return Batch<MapWithStateBatch<TKey, TState, TMapped>>.From([new MapWithStateBatch<TKey, TState, TMapped>(mappedRecords, snapshot)]);
     }
 
-    private void MapPartition(int p) => _partitions[p].Map(_time, _input!.Partition(p), _tables[p]);
+    private void MapPartition(int p) =>
+        _partitions[p].Map(_time, _input!.Partition(p), _input.Positions(p), _tables.Length > 1 ? _byPosition : null, _tables[p]);
+
+    /// <summary>
+    /// The mapped records of a batch run in several partitions, in the order a single partition gives: the records'
+    /// results by their position in the batch, then each partition's timeout calls.
+    /// </summary>
+    private TMapped[] Gather(int records)
+    {
+        var total = 0;
+        for (var i = 0; i < records; i++)
+        {
+            total += _byPosition[i].HasValue ? 1 : 0;
+        }
+
+        foreach (var partition in _partitions)
+        {
+            total += partition.Mapped.Count;
+        }
+
+        var all = new TMapped[total];
+        var next = 0;
+        for (var i = 0; i < records; i++)
+        {
+            if (_byPosition[i].HasValue)
+            {
+                all[next++] = _byPosition[i].Value;
+            }
+        }
+
+        Array.Clear(_byPosition, 0, records);
+        foreach (var partition in _partitions)
+        {
+            partition.Mapped.CopyTo(all, next);
+            next += partition.Mapped.Count;
+        }
+
+        return all;
+    }
 
     private void CommitPartition(int p) => _partitions[p].Commit(_tables[p]);
 
@@ -123,7 +169,17 @@ internal sealed class MapWithStateCore<TKey, TValue, TState, TMapped> : KeyedSta
 
         public List<TMapped> Mapped { get; } = [];
 
-        public void Map(BatchTime time, ReadOnlySpan<(TKey Key, TValue Value)> records, KeyedStateTable<TKey, TState> table)
+        /// <summary>
+        /// Calls the function for the partition's records and timing-out keys, gathering changes in the overlay. A
+        /// record's result goes to <paramref name="byPosition"/> at its position in the batch when given (several
+        /// partitions), to <see cref="Mapped"/> otherwise; timeout results always go to <see cref="Mapped"/>.
+        /// </summary>
+        public void Map(
+            BatchTime time,
+            ReadOnlySpan<(TKey Key, TValue Value)> records,
+            ReadOnlySpan<int> positions,
+            Optional<TMapped>[]? byPosition,
+            KeyedStateTable<TKey, TState> table)
         {
             var function = owner._function;
             var timeout = owner._timeout;
@@ -133,8 +189,9 @@ internal sealed class MapWithStateCore<TKey, TValue, TState, TMapped> : KeyedSta
             changes.Clear();
             mapped.Clear();
             _timingOut.Clear();
-            foreach (var (key, value) in records)
+            for (var i = 0; i < records.Length; i++)
             {
+                var (key, value) = records[i];
                 state.Wrap(Current(table, changes, key));
                 var returned = function(time, key, value, state);
                 if (state.IsRemoved)
@@ -147,7 +204,11 @@ internal sealed class MapWithStateCore<TKey, TValue, TState, TMapped> : KeyedSta
                     changes[key] = new StateEntry<TState>(state.Get(), time);
                 }
 
-                if (returned.HasValue)
+                if (byPosition is not null)
+                {
+                    byPosition[positions[i]] = returned;
+                }
+                else if (returned.HasValue)
                 {
                     mapped.Add(returned.Value);
                 }

@@ -16,6 +16,7 @@ internal sealed class StateBatchInput<TKey, TValue>
 
     private (TKey Key, TValue Value)[][] _buffers = [];
     private int[] _counts = [];
+    private int[][] _indices = [];
     private Batch<(TKey Key, TValue Value)>? _batch;
     private BatchBuilder<(TKey Key, TValue Value)>? _builder;
     private int _partitions = 1;
@@ -33,6 +34,13 @@ internal sealed class StateBatchInput<TKey, TValue>
 
         return new ReadOnlySpan<(TKey, TValue)>(_buffers[partition], 0, _counts[partition]);
     }
+
+    /// <summary>
+    /// The position in the whole batch of each record of <paramref name="partition"/>; empty when the batch is one
+    /// partition (a record's position is then its index).
+    /// </summary>
+    public ReadOnlySpan<int> Positions(int partition) =>
+        _partitions == 1 ? default : new ReadOnlySpan<int>(_indices[partition], 0, _counts[partition]);
 
     /// <summary>Takes the records of <paramref name="batch"/>, split into <paramref name="partitions"/> partitions.</summary>
     public void Load(Batch<(TKey Key, TValue Value)> batch, int partitions)
@@ -90,26 +98,33 @@ internal sealed class StateBatchInput<TKey, TValue>
         if (_buffers.Length < partitions)
         {
             var buffers = new (TKey, TValue)[partitions][];
+            var indices = new int[partitions][];
             _buffers.CopyTo(buffers, 0);
+            _indices.CopyTo(indices, 0);
             for (var p = _buffers.Length; p < partitions; p++)
             {
                 buffers[p] = new (TKey, TValue)[16];
+                indices[p] = new int[16];
             }
 
             _buffers = buffers;
+            _indices = indices;
             _counts = new int[partitions];
         }
 
-        foreach (var record in records)
+        for (var i = 0; i < records.Length; i++)
         {
+            var record = records[i];
             var p = HashShuffle.PartitionOf(record.Key, partitions);
             ref var buffer = ref _buffers[p];
             ref var count = ref _counts[p];
             if (count == buffer.Length)
             {
                 Array.Resize(ref buffer, count * 2);
+                Array.Resize(ref _indices[p], count * 2);
             }
 
+            _indices[p][count] = i;
             buffer[count++] = record;
         }
     }
