@@ -113,7 +113,7 @@ public sealed class PartitionedStateTests
         var actualStates = RunAll(parallelism, batches, s => s.MapWithState(spec).StateSnapshots());
 
         // The records' results keep the batch's order whatever the partitioning; timeout calls come after them.
-        Assert.Equal(expectedRecords.Take(6), actualRecords.Take(6));
+        Assert.Equal(expectedRecords.Select(b => b.Where(r => r.Item3 == "value")), actualRecords.Select(b => b.Where(r => r.Item3 == "value")));
         Assert.Equal(SortedBatches(expectedRecords), SortedBatches(actualRecords));
         Assert.Equal(SortedBatches(expectedStates), SortedBatches(actualStates));
         Assert.Contains(expectedRecords.SelectMany(b => b), r => r.Item3 == "timeout");
