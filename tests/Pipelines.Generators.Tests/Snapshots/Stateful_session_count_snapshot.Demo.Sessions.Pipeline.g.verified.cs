@@ -32,7 +32,7 @@ partial class Sessions
         global::System.ArgumentNullException.ThrowIfNull(clicks);
         clicks.Context.RegisterPipeline("Sessions.Define", DefineFingerprint);
         // Fused stage CompileStage: Filter → MapValues
-        var fused = global::Pipelines.Compilation.CompiledStream.CreatePartitioned(clicks, "Sessions.Compile", new CompileStage(), static () => new CompileStage());
+        var fused = global::Pipelines.Compilation.CompiledState.FuseIntoState<(string User, string Page), string, int>(clicks, "Sessions.Compile", new CompileStage(), static () => new CompileStage());
         // The runtime's UpdateStateByKey
         return fused.UpdateStateByKey((IReadOnlyList<int> pages, Optional<int> total) => new Optional<int>(total.GetValueOrDefault(0) + pages.Count));
     }
@@ -95,7 +95,7 @@ partial class Sessions
         global::System.ArgumentNullException.ThrowIfNull(clicks);
         clicks.Context.RegisterPipeline("Sessions.DefineAfterState", DefineAfterStateFingerprint);
         // Fused stage CompileAfterStateStage: MapValues
-        var fused = global::Pipelines.Compilation.CompiledStream.CreatePartitioned(clicks, "Sessions.CompileAfterState", new CompileAfterStateStage(), static () => new CompileAfterStateStage());
+        var fused = global::Pipelines.Compilation.CompiledState.FuseIntoState<(string User, string Page), string, int>(clicks, "Sessions.CompileAfterState", new CompileAfterStateStage(), static () => new CompileAfterStateStage());
         // The runtime's UpdateStateByKey
         var updateStateByKey = fused.UpdateStateByKey((IReadOnlyList<int> pages, Optional<int> total) => new Optional<int>(total.GetValueOrDefault(0) + pages.Count));
         // Fused stage CompileAfterStateStage2: Filter
