@@ -104,7 +104,6 @@ internal sealed class StateDStream<TKey, TValue, TState> : KeyedStateDStream<TKe
     /// <summary>The scratch of one state partition's update: the batch's values grouped by key id, and the new states.</summary>
     private sealed class PartitionUpdate(StateDStream<TKey, TValue, TState> owner)
     {
-        private static readonly bool ValuesHoldReferences = RuntimeHelpers.IsReferenceOrContainsReferences<TValue>();
         private static readonly bool KeysHoldReferences = RuntimeHelpers.IsReferenceOrContainsReferences<TKey>();
         private static readonly bool StatesHoldReferences = RuntimeHelpers.IsReferenceOrContainsReferences<TState>();
 
@@ -292,8 +291,6 @@ internal sealed class StateDStream<TKey, TValue, TState> : KeyedStateDStream<TKe
                 var group = _recordGroups[i];
                 _groupValues[group][_groupCounts[group]++] = records[i].Value;
             }
-
-            _ = ValuesHoldReferences;
         }
 
         private int NewGroup()
