@@ -145,6 +145,21 @@ internal sealed class ChildInstances(string bootstrap, string applicationId, str
         }
     }
 
+    /// <summary>Waits until an instance printed a line starting with <paramref name="prefix"/>.</summary>
+    public async Task WaitForLineAsync(string prefix)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!Log.Split('\n').Any(l => l.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            if (watch.Elapsed > ScaleOutTestKit.HangGuard)
+            {
+                throw new TimeoutException($"No instance printed '{prefix}' within {ScaleOutTestKit.HangGuard.TotalSeconds:0} s.\n{Log}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>The highest range end committed per input partition, from the instances' "committed" lines.</summary>
     public Dictionary<int, long> CommittedEnds()
     {
