@@ -47,6 +47,7 @@ public sealed class ScaleOutApplication<TKey, TValue, TOut> : IAsyncDisposable
     private Thread? _membership;
     private Task? _loop;
     private int _started;
+    private int _disposed;
 
     /// <summary>Creates the instance; nothing connects before <see cref="StartAsync"/>.</summary>
     /// <param name="options">The application id, brokers, batch interval and limits.</param>
@@ -74,6 +75,7 @@ public sealed class ScaleOutApplication<TKey, TValue, TOut> : IAsyncDisposable
         ToRecord = toRecord;
         Logger = options.LoggerFactory.CreateLogger("Pipelines.ScaleOut");
         Tags = [new("pipelines.application_id", options.ApplicationId), new("pipelines.instance_id", options.InstanceId)];
+        ScaleOutMetrics.Meter.CreateObservableGauge("pipelines.scaleout.owned_partitions", () => new System.Diagnostics.Metrics.Measurement<int>(_owned.Count, Tags), "{partition}", "Input partitions this instance owns.");
     }
 
     /// <summary>This instance's id.</summary>
@@ -149,6 +151,11 @@ public sealed class ScaleOutApplication<TKey, TValue, TOut> : IAsyncDisposable
     /// <summary>Stops cutting batches, leaves the group (its partitions move to the other instances) and closes every client.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)
         {
