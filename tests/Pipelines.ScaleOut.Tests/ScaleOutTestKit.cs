@@ -160,6 +160,41 @@ internal sealed class ChildInstances(string bootstrap, string applicationId, str
         }
     }
 
+    /// <summary>The partitions an instance said it owns in its last "assigned"/"revoked"/"lost" line.</summary>
+    public int[] LastOwned(string instanceId)
+    {
+        var line = Log.Split('\n').LastOrDefault(l => l.StartsWith($"assigned {instanceId} ", StringComparison.Ordinal) || l.StartsWith($"revoked {instanceId} ", StringComparison.Ordinal) || l.StartsWith($"lost {instanceId} ", StringComparison.Ordinal));
+        if (line is null)
+        {
+            return [];
+        }
+
+        var owned = line[(line.LastIndexOf('[') + 1)..line.LastIndexOf(']')];
+        return owned.Length == 0 ? [] : [.. owned.Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture))];
+    }
+
+    /// <summary>Waits until, after the last SIGKILL, the log holds a line containing each of <paramref name="fragments"/>.</summary>
+    public async Task WaitForLinesAfterKillAsync(string[] fragments)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var log = Log;
+            var after = log[Math.Max(0, log.LastIndexOf("--- SIGKILL", StringComparison.Ordinal))..];
+            if (fragments.All(f => after.Contains(f, StringComparison.Ordinal)))
+            {
+                return;
+            }
+
+            if (watch.Elapsed > ScaleOutTestKit.HangGuard)
+            {
+                throw new TimeoutException($"After the SIGKILL, the log did not show [{string.Join("; ", fragments)}] within {ScaleOutTestKit.HangGuard.TotalSeconds:0} s.\n{log}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>The highest range end committed per input partition, from the instances' "committed" lines.</summary>
     public Dictionary<int, long> CommittedEnds()
     {
