@@ -142,6 +142,78 @@ public sealed class SocketIntakeTests
         Assert.True(collected.BatchSizes().Count(size => size > 0) >= 4);
     }
 
+    [Fact]
+    public async Task Lines_read_from_the_socket_are_written_ahead_and_replayed_exactly_after_a_crash()
+    {
+        using var folder = new Pipelines.Tests.Checkpointing.TempFolder();
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var start = DateTimeOffset.FromUnixTimeMilliseconds(5_000_000);
+        var outputs = new System.Collections.Concurrent.ConcurrentDictionary<BatchTime, string[]>();
+        var reached = new TaskCompletionSource();
+        var blockAt = new BatchTime(5_002_000);
+
+        var (first, clock, input) = Create(start, crashing: true);
+        first.Start();
+        using (var connection = await listener.AcceptTcpClientAsync().Guard("the first connection"))
+        {
+            await WriteAsync(connection, Encoding.UTF8.GetBytes("a1\r\na2 é\n"), 3);
+            await WaitForPendingAsync(input, 2);
+            await first.StepAsync();
+            await WriteAsync(connection, Encoding.UTF8.GetBytes("b1\nb\uFFFD2\n"), 1);
+            await WaitForPendingAsync(input, 2);
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await reached.Task.Guard("the batch that hangs");
+            await first.StopAsync(graceful: false);
+        }
+
+        Assert.Equal(["a1", "a2 é"], outputs[new BatchTime(5_001_000)]);
+        Assert.False(outputs.ContainsKey(blockAt));
+
+        // The restarted context replays the logged batch (from the log, not the socket) with its exact records.
+        outputs.Clear();
+        var (second, _, _) = Create(start + TimeSpan.FromSeconds(2), crashing: false);
+        second.Start();
+        await second.Scheduler!.WhenCompletedAsync(blockAt).Guard("the replayed batch");
+        await second.StopAsync(graceful: false);
+
+        Assert.Equal(["b1", "b\uFFFD2"], outputs[blockAt]);
+
+        (StreamingContext Context, ManualClock Clock, Pipelines.Receivers.ReceiverInputDStream<string> Input) Create(DateTimeOffset now, bool crashing)
+        {
+            var manual = new ManualClock(now);
+            Pipelines.Receivers.ReceiverInputDStream<string>? lines = null;
+            var context = StreamingContext.GetOrCreate(folder.Path, () =>
+            {
+                var ssc = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { TimeProvider = manual });
+                lines = (Pipelines.Receivers.ReceiverInputDStream<string>)ssc.SocketTextStream("127.0.0.1", port, FastReconnect);
+                lines.ForEachBatch(async (batch, time, cancellationToken) =>
+                {
+                    if (crashing && time == blockAt)
+                    {
+                        reached.TrySetResult();
+                        await Task.Delay(Timeout.Infinite, cancellationToken);
+                    }
+
+                    outputs[time] = batch.ToArray();
+                });
+                return ssc;
+            }, new CheckpointOptions { ReceiverWriteAheadLog = true });
+            return (context, manual, lines!);
+        }
+    }
+
+    private static async Task WaitForPendingAsync(Pipelines.Receivers.ReceiverInputDStream<string> input, int count)
+    {
+        var deadline = DateTime.UtcNow + ReceiverTestKit.HangGuard;
+        while (input.Supervisor.PendingCount < count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The receiver did not store {count} lines within {ReceiverTestKit.HangGuard}.");
+            await Task.Delay(5);
+        }
+    }
+
     /// <summary>Serves <paramref name="bytes"/> in writes of the given sizes (cycled), closes, and returns the lines received.</summary>
     private static async Task<string[]> ReceiveAsync(
         byte[] bytes, SocketTextStreamOptions options, int[] writeSizes, int maxRecordLength = 1 << 20, ReceiverEvents? events = null)
