@@ -42,7 +42,7 @@ public abstract partial class DStream<T>
     {
         WindowDurations.Validate(this, nameof(CountByWindow), windowDuration, slideDuration);
         var counts = new ReducedWindowedDStream<T, byte, long>(
-            this, nameof(CountByWindow), new RecordCountSliceStage<T>(), static (a, b) => a + b, static (a, b) => a - b, filter: null, windowDuration, slideDuration);
+            this, nameof(CountByWindow), KeyedWindows.Shared(new RecordCountSliceStage<T>()), static (a, b) => a + b, static (a, b) => a - b, filter: null, windowDuration, slideDuration);
         return KeyedWindows.Values(counts, nameof(CountByWindow));
     }
 
@@ -56,7 +56,7 @@ public abstract partial class DStream<T>
     {
         ArgumentNullException.ThrowIfNull(reducer);
         WindowDurations.Validate(this, nameof(ReduceByWindow), windowDuration, slideDuration);
-        var reduced = new RecomputedWindowDStream<T, byte, T>(this, nameof(ReduceByWindow), new ReduceSliceStage<T>(reducer), reducer, windowDuration, slideDuration);
+        var reduced = new RecomputedWindowDStream<T, byte, T>(this, nameof(ReduceByWindow), KeyedWindows.Shared(new ReduceSliceStage<T>(reducer)), reducer, windowDuration, slideDuration);
         return KeyedWindows.Values(reduced, nameof(ReduceByWindow));
     }
 
@@ -77,7 +77,7 @@ public abstract partial class DStream<T>
         ArgumentNullException.ThrowIfNull(inverseReducer);
         WindowDurations.Validate(this, nameof(ReduceByWindow), windowDuration, slideDuration);
         var reduced = new ReducedWindowedDStream<T, byte, T>(
-            this, nameof(ReduceByWindow), new ReduceSliceStage<T>(reducer), reducer, inverseReducer, filter: null, windowDuration, slideDuration);
+            this, nameof(ReduceByWindow), KeyedWindows.Shared(new ReduceSliceStage<T>(reducer)), reducer, inverseReducer, filter: null, windowDuration, slideDuration);
         return KeyedWindows.Values(reduced, nameof(ReduceByWindow));
     }
 }

@@ -19,7 +19,7 @@ public static partial class DStreamExtensions
         const string name = nameof(CountByValueAndWindow);
         WindowDurations.Validate(stream, name, windowDuration, slideDuration);
         return new ReducedWindowedDStream<T, T, long>(
-            stream, name, new CountSliceStage<T>(), static (a, b) => a + b, static (a, b) => a - b, static pair => pair.Value != 0, windowDuration, slideDuration);
+            stream, name, KeyedWindows.Shared(new CountSliceStage<T>()), static (a, b) => a + b, static (a, b) => a - b, static pair => pair.Value != 0, windowDuration, slideDuration);
     }
 
     /// <summary>

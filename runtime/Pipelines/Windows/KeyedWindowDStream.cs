@@ -1,4 +1,5 @@
 using Pipelines.Compilation;
+using Pipelines.Partitioning;
 using Pipelines.Stateful;
 
 namespace Pipelines.Windows;
@@ -21,14 +22,25 @@ internal abstract class KeyedWindowDStream<TIn, TKey, TValue> : DStream<(TKey Ke
     private readonly WindowInput<TIn> _input;
     private readonly IWindowSliceStage<TIn, TKey, TValue> _stage;
     private readonly WindowSliceWriter<TKey, TValue> _writer;
+    private readonly ParallelSliceFill<TIn, TKey, TValue> _parallelFill;
+    private readonly int _parallelism;
     private readonly TimeSpan _slideDuration;
     private readonly List<WindowSlice<TValue>> _entering = [];
     private long _keptEntries;
 
+    /// <param name="parent">The stream whose batches enter the window.</param>
+    /// <param name="name">The operator's name (also names the state key).</param>
+    /// <param name="createStage">
+    /// Creates the per-batch stage: once for the job thread, and once per partition when the partitions of a parent
+    /// batch are reduced at the same time (<see cref="StreamingOptions.Parallelism"/> above 1).
+    /// </param>
+    /// <param name="reduce">Combines two values of a key (across partitions and batches).</param>
+    /// <param name="windowDuration">The window length.</param>
+    /// <param name="slideDuration">The interval between windows.</param>
     protected KeyedWindowDStream(
         DStream<TIn> parent,
         string name,
-        IWindowSliceStage<TIn, TKey, TValue> stage,
+        Func<IWindowSliceStage<TIn, TKey, TValue>> createStage,
         Func<TValue, TValue, TValue> reduce,
         TimeSpan windowDuration,
         TimeSpan slideDuration)
@@ -36,7 +48,9 @@ internal abstract class KeyedWindowDStream<TIn, TKey, TValue> : DStream<(TKey Ke
     {
         WindowDurations.Validate(parent, name, windowDuration, slideDuration);
         _input = new WindowInput<TIn>(parent);
-        _stage = stage;
+        _stage = createStage() ?? throw new InvalidOperationException("The window's stage factory returned null.");
+        _parallelFill = new ParallelSliceFill<TIn, TKey, TValue>(createStage);
+        _parallelism = parent.Context.Options.Parallelism;
         _writer = new WindowSliceWriter<TKey, TValue>(Table);
         Reducer = reduce;
         WindowDuration = windowDuration;
@@ -111,7 +125,14 @@ internal abstract class KeyedWindowDStream<TIn, TKey, TValue> : DStream<(TKey Ke
             Table.BeginSlice(slice);
             try
             {
-                _stage.Process(batch, _writer);
+                if (_parallelism > 1 && batch.PartitionCount > 1 && batch.Count >= PartitionLoop.MinRecordsForParallelRun)
+                {
+                    _parallelFill.Fill(batch, _parallelism, Table, Reducer);
+                }
+                else
+                {
+                    _stage.Process(batch, _writer);
+                }
             }
             catch
             {
@@ -207,11 +228,11 @@ internal sealed class PairSliceStage<TKey, TValue>(Func<TValue, TValue, TValue> 
 internal sealed class RecomputedWindowDStream<TIn, TKey, TValue>(
     DStream<TIn> parent,
     string name,
-    IWindowSliceStage<TIn, TKey, TValue> stage,
+    Func<IWindowSliceStage<TIn, TKey, TValue>> createStage,
     Func<TValue, TValue, TValue> reduce,
     TimeSpan windowDuration,
     TimeSpan slideDuration)
-    : KeyedWindowDStream<TIn, TKey, TValue>(parent, name, stage, reduce, windowDuration, slideDuration)
+    : KeyedWindowDStream<TIn, TKey, TValue>(parent, name, createStage, reduce, windowDuration, slideDuration)
     where TKey : notnull
 {
     protected override void Merge(BatchTime windowStart, bool fresh, List<WindowSlice<TValue>> entering, BatchBuilder<(TKey, TValue)> output) =>

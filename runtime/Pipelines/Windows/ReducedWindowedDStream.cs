@@ -39,13 +39,13 @@ internal sealed class ReducedWindowedDStream<TIn, TKey, TValue>
     public ReducedWindowedDStream(
         DStream<TIn> parent,
         string name,
-        IWindowSliceStage<TIn, TKey, TValue> stage,
+        Func<IWindowSliceStage<TIn, TKey, TValue>> createStage,
         Func<TValue, TValue, TValue> reduce,
         Func<TValue, TValue, TValue> inverseReduce,
         Func<(TKey Key, TValue Value), bool>? filter,
         TimeSpan windowDuration,
         TimeSpan slideDuration)
-        : base(parent, name, stage, reduce, windowDuration, slideDuration)
+        : base(parent, name, createStage, reduce, windowDuration, slideDuration)
     {
         _inverseReduce = inverseReduce;
         _filter = filter;
@@ -122,12 +122,16 @@ internal static class KeyedWindows
         TimeSpan windowDuration,
         TimeSpan slideDuration)
         where TKey : notnull =>
-        new(parent, name, new PairSliceStage<TKey, TValue>(reduce), reduce, inverseReduce, filter, windowDuration, slideDuration);
+        new(parent, name, Shared(new PairSliceStage<TKey, TValue>(reduce)), reduce, inverseReduce, filter, windowDuration, slideDuration);
 
     public static RecomputedWindowDStream<(TKey Key, TValue Value), TKey, TValue> Recomputed<TKey, TValue>(
         DStream<(TKey Key, TValue Value)> parent, string name, Func<TValue, TValue, TValue> reduce, TimeSpan windowDuration, TimeSpan slideDuration)
         where TKey : notnull =>
-        new(parent, name, new PairSliceStage<TKey, TValue>(reduce), reduce, windowDuration, slideDuration);
+        new(parent, name, Shared(new PairSliceStage<TKey, TValue>(reduce)), reduce, windowDuration, slideDuration);
+
+    /// <summary>A factory handing out one stateless interpreted stage (safe to run on several partitions at once).</summary>
+    public static Func<IWindowSliceStage<TIn, TKey, TValue>> Shared<TIn, TKey, TValue>(IWindowSliceStage<TIn, TKey, TValue> stage)
+        where TKey : notnull => () => stage;
 
     /// <summary>The values of an unkeyed window (key 0): <c>ReduceByWindow</c>'s and <c>CountByWindow</c>'s output.</summary>
     public static DStream<TValue> Values<TValue>(DStream<(byte Key, TValue Value)> window, string name) =>
