@@ -36,7 +36,7 @@ partial class Composed
         global::System.ArgumentNullException.ThrowIfNull(lines);
         lines.Context.RegisterPipeline("Composed.DefineAfterWindow", DefineAfterWindowFingerprint);
         // The runtime's ReduceByKeyAndWindow, each batch reduced by CompileAfterWindowReduceByKeyAndWindowStage straight into the window's slice: Map → ReduceByKeyAndWindow
-        var reduceByKeyAndWindow = global::Pipelines.Compilation.CompiledWindow.ReduceByKeyAndWindow(lines, static () => new CompileAfterWindowReduceByKeyAndWindowStage(), (a, b) => a + b, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10));
+        var reduceByKeyAndWindow = global::Pipelines.Compilation.CompiledWindow.ReduceByKeyAndWindow<string, string, int>(lines, static () => new CompileAfterWindowReduceByKeyAndWindowStage(), (a, b) => a + b, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10));
         // Fused stage CompileAfterWindowStage: Filter → Map
         return global::Pipelines.Compilation.CompiledStream.CreatePartitioned(reduceByKeyAndWindow, "Composed.CompileAfterWindow#2", new CompileAfterWindowStage(), static () => new CompileAfterWindowStage());
     }

@@ -31,7 +31,7 @@ partial class WindowShapes
         global::System.ArgumentNullException.ThrowIfNull(numbers);
         numbers.Context.RegisterPipeline("WindowShapes.DefineRecomputed", DefineRecomputedFingerprint);
         // The runtime's ReduceByKeyAndWindow, each batch reduced by CompileRecomputedReduceByKeyAndWindowStage straight into the window's slice: Filter → Map → ReduceByKeyAndWindow
-        return global::Pipelines.Compilation.CompiledWindow.ReduceByKeyAndWindow(numbers, static () => new CompileRecomputedReduceByKeyAndWindowStage(), (a, b) => a + b, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(2));
+        return global::Pipelines.Compilation.CompiledWindow.ReduceByKeyAndWindow<int, int, int>(numbers, static () => new CompileRecomputedReduceByKeyAndWindowStage(), (a, b) => a + b, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(2));
     }
 
     /// <summary>The fused per-batch part of a window in <c>CompileRecomputed</c>: each batch reduced by key straight into the window's slice; one instance for the job thread and one per partition reduced at the same time.</summary>
@@ -92,7 +92,7 @@ partial class WindowShapes
         global::System.ArgumentNullException.ThrowIfNull(lines);
         lines.Context.RegisterPipeline("WindowShapes.DefineCountByValue", DefineCountByValueFingerprint);
         // The runtime's CountByValueAndWindow, each batch reduced by CompileCountByValueCountByValueAndWindowStage straight into the window's slice: FlatMap → CountByValueAndWindow
-        return global::Pipelines.Compilation.CompiledWindow.CountByValueAndWindow(lines, static () => new CompileCountByValueCountByValueAndWindowStage(), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1));
+        return global::Pipelines.Compilation.CompiledWindow.CountByValueAndWindow<string, string>(lines, static () => new CompileCountByValueCountByValueAndWindowStage(), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1));
     }
 
     /// <summary>The fused per-batch part of a window in <c>CompileCountByValue</c>: each batch reduced by key straight into the window's slice; one instance for the job thread and one per partition reduced at the same time.</summary>
@@ -151,7 +151,7 @@ partial class WindowShapes
         global::System.ArgumentNullException.ThrowIfNull(numbers);
         numbers.Context.RegisterPipeline("WindowShapes.DefineReduceByWindow", DefineReduceByWindowFingerprint);
         // The runtime's ReduceByWindow, each batch reduced by CompileReduceByWindowReduceByWindowStage straight into the window's slice: Map → ReduceByWindow
-        return global::Pipelines.Compilation.CompiledWindow.ReduceByWindow(numbers, static () => new CompileReduceByWindowReduceByWindowStage(), (a, b) => a + b, (a, b) => a - b, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1));
+        return global::Pipelines.Compilation.CompiledWindow.ReduceByWindow<int, int>(numbers, static () => new CompileReduceByWindowReduceByWindowStage(), (a, b) => a + b, (a, b) => a - b, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1));
     }
 
     /// <summary>The fused per-batch part of a window in <c>CompileReduceByWindow</c>: each batch reduced by key straight into the window's slice; one instance for the job thread and one per partition reduced at the same time.</summary>
@@ -216,7 +216,7 @@ partial class WindowShapes
         global::System.ArgumentNullException.ThrowIfNull(numbers);
         numbers.Context.RegisterPipeline("WindowShapes.DefineCountByWindow", DefineCountByWindowFingerprint);
         // The runtime's CountByWindow, each batch reduced by CompileCountByWindowCountByWindowStage straight into the window's slice: Filter → CountByWindow
-        return global::Pipelines.Compilation.CompiledWindow.CountByWindow(numbers, static () => new CompileCountByWindowCountByWindowStage(), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1));
+        return global::Pipelines.Compilation.CompiledWindow.CountByWindow<int>(numbers, static () => new CompileCountByWindowCountByWindowStage(), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1));
     }
 
     /// <summary>The fused per-batch part of a window in <c>CompileCountByWindow</c>: each batch reduced by key straight into the window's slice; one instance for the job thread and one per partition reduced at the same time.</summary>

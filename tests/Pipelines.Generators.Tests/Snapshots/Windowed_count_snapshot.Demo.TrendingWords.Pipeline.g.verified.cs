@@ -31,7 +31,7 @@ partial class TrendingWords
         global::System.ArgumentNullException.ThrowIfNull(lines);
         lines.Context.RegisterPipeline("TrendingWords.Define", DefineFingerprint);
         // The runtime's ReduceByKeyAndWindow, each batch reduced by CompileReduceByKeyAndWindowStage straight into the window's slice: FlatMap → Map → ReduceByKeyAndWindow
-        return global::Pipelines.Compilation.CompiledWindow.ReduceByKeyAndWindow(lines, static () => new CompileReduceByKeyAndWindowStage(), (a, b) => a + b, (a, b) => a - b, TimeSpan.FromSeconds(((int)30)), TimeSpan.FromSeconds(10), filter: p => p.Value != 0);
+        return global::Pipelines.Compilation.CompiledWindow.ReduceByKeyAndWindow<string, string, int>(lines, static () => new CompileReduceByKeyAndWindowStage(), (a, b) => a + b, (a, b) => a - b, TimeSpan.FromSeconds(((int)30)), TimeSpan.FromSeconds(10), filter: p => p.Value != 0);
     }
 
     /// <summary>The fused per-batch part of a window in <c>Compile</c>: each batch reduced by key straight into the window's slice; one instance for the job thread and one per partition reduced at the same time.</summary>
