@@ -11,7 +11,8 @@ namespace Pipelines.Benchmarks;
 /// <c>BenchmarkDotNet.Artifacts/throughput.csv</c>, and <c>--chart PATH</c> also draws it into a PNG.
 /// Modes: <c>--quick</c> runs every benchmark once with BenchmarkDotNet's dry job (each setup checks that every
 /// contender agrees); <c>--chart-from CSV --chart PATH</c> redraws a chart from a saved throughput.csv;
-/// <c>--sustained</c> measures W6, the highest input rate each word-count path sustains through a real socket.
+/// <c>--sustained</c> measures W6, the highest input rate each word-count path sustains through a real socket;
+/// <c>--socket-intake</c> the cost per line (wall and CPU) of the word count through a socket against a hand loop.
 /// </summary>
 public static class Program
 {
@@ -22,6 +23,11 @@ public static class Program
         if (options.Remove("--sustained"))
         {
             return Sustained.SustainedMode.RunAsync(options).GetAwaiter().GetResult();
+        }
+
+        if (options.Remove("--socket-intake"))
+        {
+            return Sustained.SocketIntakeMode.RunAsync(options).GetAwaiter().GetResult();
         }
 
         var chart = TakeValue(options, "--chart");

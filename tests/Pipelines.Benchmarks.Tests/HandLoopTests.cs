@@ -60,6 +60,28 @@ public sealed class HandLoopTests
     }
 
     [Fact]
+    public void Span_word_counter_line_by_line_counts_what_the_batch_count_counts()
+    {
+        var lines = Enumerable.Range(0, 3_000).Select(i => $"w{i % 50}  w{i % 7} w{i % 13} ").ToArray();
+        var byBatch = new SpanWordCounter();
+        var byLine = new SpanWordCounter();
+
+        var distinct = byBatch.Count(lines);
+        byLine.Reset();
+        foreach (var line in lines)
+        {
+            byLine.AddLine(line.AsSpan());
+        }
+
+        Assert.Equal(distinct, byLine.Distinct);
+        Assert.Equal(byBatch.Counts().OrderBy(p => p.Word, StringComparer.Ordinal), byLine.Counts().OrderBy(p => p.Word, StringComparer.Ordinal));
+
+        byLine.Reset();
+        byLine.AddLine("w1 w1");
+        Assert.Equal([("w1", 2)], byLine.Counts());
+    }
+
+    [Fact]
     public void Hash_joiner_reused_on_a_smaller_batch_forgets_the_previous_one()
     {
         var joiner = new HashJoiner();

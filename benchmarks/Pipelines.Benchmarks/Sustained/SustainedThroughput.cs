@@ -27,13 +27,13 @@ public static class SustainedThroughput
 
     /// <summary>Finds the highest sustained rate of <paramref name="define"/>; prints every trial.</summary>
     public static async Task<double> SearchAsync(
-        string name, string[] lines, Func<DStream<string>, DStream<(string Key, int Value)>> define, TimeSpan interval, double startRate, TextWriter log)
+        string name, string[] lines, Func<DStream<string>, DStream<(string Key, int Value)>> define, TimeSpan interval, double startRate, int parallelism, TextWriter log)
     {
         log.WriteLine($"{name}:");
         double good = 0, bad = double.PositiveInfinity, rate = startRate;
         for (var trials = 0; trials < 9; trials++)
         {
-            var trial = await RunTrialAsync(lines, rate, define, interval, warmupBatches: 2, measuredBatches: 5).ConfigureAwait(false);
+            var trial = await RunTrialAsync(lines, rate, define, interval, parallelism, warmupBatches: 2, measuredBatches: 5).ConfigureAwait(false);
             log.WriteLine("  " + trial);
             if (trial.Sustained)
             {
@@ -68,11 +68,11 @@ public static class SustainedThroughput
 
     /// <summary>Runs one trial at <paramref name="linesPerSecond"/>.</summary>
     public static async Task<Trial> RunTrialAsync(
-        string[] lines, double linesPerSecond, Func<DStream<string>, DStream<(string Key, int Value)>> define, TimeSpan interval, int warmupBatches, int measuredBatches)
+        string[] lines, double linesPerSecond, Func<DStream<string>, DStream<(string Key, int Value)>> define, TimeSpan interval, int parallelism, int warmupBatches, int measuredBatches)
     {
         await using var server = new LineServer(lines);
         var completed = new BlockingCollection<BatchInfo>();
-        var context = new StreamingContext(interval);
+        var context = new StreamingContext(interval, new StreamingOptions { Parallelism = parallelism });
         await using (context.ConfigureAwait(false))
         {
             context.AddStreamingListener(new Recorder(completed));

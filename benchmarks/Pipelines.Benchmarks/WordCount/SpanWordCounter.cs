@@ -54,6 +54,46 @@ public sealed class SpanWordCounter
         return distinct;
     }
 
+    /// <summary>Distinct words counted since <see cref="Reset"/> (line by line with <see cref="AddLine"/>).</summary>
+    public int Distinct { get; private set; }
+
+    /// <summary>Starts a new batch for <see cref="AddLine"/>.</summary>
+    public void Reset()
+    {
+        Array.Clear(_counts, 0, _slots.Count);
+        Distinct = 0;
+    }
+
+    /// <summary>Counts the words of one line given as characters (the socket hand loop decodes into a reused buffer).</summary>
+    public void AddLine(ReadOnlySpan<char> line)
+    {
+        var rest = line;
+        while (true)
+        {
+            var space = rest.IndexOf(' ');
+            var word = space < 0 ? rest : rest[..space];
+            if (!word.IsEmpty)
+            {
+                if (!_lookup.TryGetValue(word, out var slot))
+                {
+                    slot = AddWord(word);
+                }
+
+                if (_counts[slot]++ == 0)
+                {
+                    Distinct++;
+                }
+            }
+
+            if (space < 0)
+            {
+                break;
+            }
+
+            rest = rest[(space + 1)..];
+        }
+    }
+
     /// <summary>The last batch's counts, words with a zero count left out.</summary>
     public IEnumerable<(string Word, int Count)> Counts()
     {

@@ -20,13 +20,18 @@ internal sealed class DefinitionReader
     private readonly List<NodeModel> _nodes = [];
     private readonly Dictionary<int, int> _sources = [];
     private readonly Dictionary<ISymbol, int> _locals = new(SymbolEqualityComparer.Default);
+    private readonly bool _fileLocalTypes;
+    private readonly HashSet<string> _declaredNames;
     private IMethodSymbol _symbol = null!;
     private string? _fallback;
 
-    public DefinitionReader(SemanticModel model, MethodDeclarationSyntax method, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    /// <param name="fileLocalTypes">Whether the method's file declares a <c>file</c>-local type (else none can be used).</param>
+    public DefinitionReader(SemanticModel model, MethodDeclarationSyntax method, bool fileLocalTypes, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         _model = model;
         _method = method;
+        _fileLocalTypes = fileLocalTypes;
+        _declaredNames = SyntacticFilters.DeclaredNames(method);
         _diagnostics = diagnostics;
         _cancellationToken = cancellationToken;
     }
@@ -281,23 +286,20 @@ internal sealed class DefinitionReader
         for (var i = info.StreamCount; i < arguments.Count; i++)
         {
             var argument = arguments[i];
-            var flow = _model.AnalyzeDataFlow(argument.Expression);
-            var captured = flow is { Succeeded: true }
-                ? Captures.First(_model, argument.Expression, flow.ReadInside.Concat(flow.Captured).Where(s => !flow.VariablesDeclared.Contains(s)), _cancellationToken)
-                : null;
+            var captured = Captures.FirstFromOutside(_model, argument.Expression, _declaredNames, _cancellationToken);
             if (captured is not null)
             {
                 _fallback ??= $"an argument of {method.Name} uses '{captured.Name}' (PIPE002)";
                 return -1;
             }
 
-            passed.Add(LambdaReader.InlineConstants(_model, argument, _cancellationToken));
+            passed.Add(LambdaReader.InlineConstants(_model, argument, _declaredNames, _cancellationToken));
         }
 
         var functions = new List<LambdaModel>();
         var first = arguments.FirstOrDefault();
         if (info.FunctionCount == 1 && first is { NameColon: null } && first.Expression is LambdaExpressionSyntax reducer
-            && LambdaReader.Read(_model, reducer, _cancellationToken) is { Parameters.Count: 2 } lambda)
+            && LambdaReader.Read(_model, reducer, _declaredNames, _cancellationToken) is { Parameters.Count: 2 } lambda)
         {
             functions.Add(lambda);
         }
@@ -349,6 +351,11 @@ internal sealed class DefinitionReader
     /// <summary>The name of a file-local type that <paramref name="node"/> refers to, or null.</summary>
     private string? FileLocalIn(SyntaxNode node)
     {
+        if (!_fileLocalTypes)
+        {
+            return null;
+        }
+
         foreach (var name in node.DescendantNodes().OfType<SimpleNameSyntax>())
         {
             var symbol = _model.GetSymbolInfo(name, _cancellationToken).Symbol;
@@ -395,19 +402,15 @@ internal sealed class DefinitionReader
             return null;
         }
 
-        var flow = _model.AnalyzeDataFlow(lambda);
-        if (flow is { Succeeded: true })
+        var captured = Captures.FirstInFunction(_model, lambda, _declaredNames, _cancellationToken);
+        if (captured is not null)
         {
-            var captured = Captures.First(_model, lambda, flow.Captured, _cancellationToken);
-            if (captured is not null)
-            {
-                // Reported by the analyzer as PIPE002; the generator only keeps the definition interpreted.
-                _fallback ??= $"the lambda passed to {operatorName} captures '{captured.Name}' (PIPE002)";
-                return null;
-            }
+            // Reported by the analyzer as PIPE002; the generator only keeps the definition interpreted.
+            _fallback ??= $"the lambda passed to {operatorName} captures '{captured.Name}' (PIPE002)";
+            return null;
         }
 
-        return LambdaReader.Read(_model, lambda, _cancellationToken);
+        return LambdaReader.Read(_model, lambda, _declaredNames, _cancellationToken);
     }
 
     private int Source(IParameterSymbol parameter)

@@ -15,7 +15,8 @@ namespace Pipelines.Generators.Parsing;
 /// </summary>
 internal static class LambdaReader
 {
-    public static LambdaModel? Read(SemanticModel model, LambdaExpressionSyntax lambda, CancellationToken cancellationToken)
+    /// <param name="declaredNames">The names the definition declares (<see cref="SyntacticFilters.DeclaredNames"/>): only identifiers with one of them are bound.</param>
+    public static LambdaModel? Read(SemanticModel model, LambdaExpressionSyntax lambda, ISet<string> declaredNames, CancellationToken cancellationToken)
     {
         if (model.GetSymbolInfo(lambda, cancellationToken).Symbol is not IMethodSymbol symbol)
         {
@@ -25,7 +26,7 @@ internal static class LambdaReader
         var parameters = symbol.Parameters.Select(p => new LambdaParameterModel(p.Name, Parser.Display(p.Type))).ToEquatableArray();
         if (lambda.Body is BlockSyntax block)
         {
-            var rewritten = new TemplateRewriter(model, symbol, replaceParameters: false, cancellationToken).Visit(block)!;
+            var rewritten = new TemplateRewriter(model, symbol, replaceParameters: false, declaredNames, cancellationToken).Visit(block)!;
             return new LambdaModel(parameters, Parser.Display(symbol.ReturnType), true, Normalize(rewritten), null, null, null, Identifiers(rewritten));
         }
 
@@ -33,13 +34,13 @@ internal static class LambdaReader
         if (body is ThrowExpressionSyntax thrown)
         {
             // A throw expression is no value to assign: compile it as the block { throw …; }.
-            var rewrittenThrow = new TemplateRewriter(model, symbol, replaceParameters: false, cancellationToken).Visit(thrown.Expression)!;
+            var rewrittenThrow = new TemplateRewriter(model, symbol, replaceParameters: false, declaredNames, cancellationToken).Visit(thrown.Expression)!;
             var throwBlock = SyntaxFactory.Block(SyntaxFactory.ThrowStatement((ExpressionSyntax)rewrittenThrow));
             return new LambdaModel(parameters, Parser.Display(symbol.ReturnType), true, Normalize(throwBlock), null, null, null, Identifiers(throwBlock));
         }
 
         var locals = DeclaredLocals(model, body, cancellationToken);
-        var rewrittenBody = new TemplateRewriter(model, symbol, replaceParameters: true, cancellationToken, locals).Visit(body)!;
+        var rewrittenBody = new TemplateRewriter(model, symbol, replaceParameters: true, declaredNames, cancellationToken, locals).Visit(body)!;
         var template = Normalize(rewrittenBody);
         var bodyType = model.GetTypeInfo(body, cancellationToken).Type;
         return new LambdaModel(
@@ -48,7 +49,7 @@ internal static class LambdaReader
             false,
             template,
             bodyType is null or IErrorTypeSymbol ? null : Parser.Display(bodyType),
-            KeyedValue(model, symbol, body, locals, cancellationToken),
+            KeyedValue(model, symbol, body, locals, declaredNames, cancellationToken),
             Split(model, symbol, body, cancellationToken),
             Identifiers(rewrittenBody),
             locals.OrderBy(l => l.Value).Select(l => l.Key.Name).ToEquatableArray());
@@ -84,11 +85,11 @@ internal static class LambdaReader
     }
 
     /// <summary>The text of <paramref name="node"/> with local constants replaced by their values.</summary>
-    public static string InlineConstants(SemanticModel model, SyntaxNode node, CancellationToken cancellationToken) =>
-        Normalize(new TemplateRewriter(model, null, replaceParameters: false, cancellationToken).Visit(node)!);
+    public static string InlineConstants(SemanticModel model, SyntaxNode node, ISet<string> declaredNames, CancellationToken cancellationToken) =>
+        Normalize(new TemplateRewriter(model, null, replaceParameters: false, declaredNames, cancellationToken).Visit(node)!);
 
-    private static string Template(SemanticModel model, IMethodSymbol lambda, SyntaxNode node, Dictionary<ISymbol, int> locals, CancellationToken cancellationToken) =>
-        Normalize(new TemplateRewriter(model, lambda, replaceParameters: true, cancellationToken, locals).Visit(node)!);
+    private static string Template(SemanticModel model, IMethodSymbol lambda, SyntaxNode node, Dictionary<ISymbol, int> locals, ISet<string> declaredNames, CancellationToken cancellationToken) =>
+        Normalize(new TemplateRewriter(model, lambda, replaceParameters: true, declaredNames, cancellationToken, locals).Visit(node)!);
 
     /// <summary>
     /// The variables an expression body declares in its own scope (out variables, pattern designations), numbered
@@ -120,7 +121,7 @@ internal static class LambdaReader
     private static string Normalize(SyntaxNode node) => node.WithoutTrivia().NormalizeWhitespace(eol: "\n").ToFullString();
 
     /// <summary>For a body <c>(p, e)</c> where <c>e</c> does not read <c>p</c>: the template of <c>e</c>.</summary>
-    private static string? KeyedValue(SemanticModel model, IMethodSymbol lambda, ExpressionSyntax body, Dictionary<ISymbol, int> locals, CancellationToken cancellationToken)
+    private static string? KeyedValue(SemanticModel model, IMethodSymbol lambda, ExpressionSyntax body, Dictionary<ISymbol, int> locals, ISet<string> declaredNames, CancellationToken cancellationToken)
     {
         body = Unwrap(body);
         if (lambda.Parameters.Length != 1 || body is not TupleExpressionSyntax { Arguments.Count: 2 } tuple
@@ -135,7 +136,7 @@ internal static class LambdaReader
             return null;
         }
 
-        return Template(model, lambda, value, locals, cancellationToken);
+        return Template(model, lambda, value, locals, declaredNames, cancellationToken);
     }
 
     /// <summary>For a body <c>p.Split(constant separator[, constant options])</c> on a string: the split.</summary>
@@ -176,7 +177,8 @@ internal static class LambdaReader
     }
 
     private static bool IsParameter(SemanticModel model, IMethodSymbol lambda, ExpressionSyntax expression, CancellationToken cancellationToken) =>
-        expression is IdentifierNameSyntax
+        expression is IdentifierNameSyntax identifier
+        && identifier.Identifier.ValueText == lambda.Parameters[0].Name
         && model.GetSymbolInfo(expression, cancellationToken).Symbol is IParameterSymbol { Ordinal: 0 } parameter
         && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, lambda);
 
@@ -192,10 +194,11 @@ internal static class LambdaReader
 
     /// <summary>
     /// Replaces parameter references and declared variables with markers, local constants with their values and
-    /// <c>nameof(…)</c> with its string (it must keep the user's name when a parameter is renamed).
+    /// <c>nameof(…)</c> with its string (it must keep the user's name when a parameter is renamed). Only identifiers
+    /// named like something the definition declares are bound: the others are none of these.
     /// </summary>
     private sealed class TemplateRewriter(
-        SemanticModel model, IMethodSymbol? lambda, bool replaceParameters, CancellationToken cancellationToken, Dictionary<ISymbol, int>? locals = null)
+        SemanticModel model, IMethodSymbol? lambda, bool replaceParameters, ISet<string> declaredNames, CancellationToken cancellationToken, Dictionary<ISymbol, int>? locals = null)
         : CSharpSyntaxRewriter
     {
         public override SyntaxNode? VisitInvocationExpression(InvocationExpressionSyntax node)
@@ -222,6 +225,11 @@ internal static class LambdaReader
 
         public override SyntaxNode? VisitIdentifierName(IdentifierNameSyntax node)
         {
+            if (!declaredNames.Contains(node.Identifier.ValueText))
+            {
+                return base.VisitIdentifierName(node);
+            }
+
             var symbol = model.GetSymbolInfo(node, cancellationToken).Symbol;
             if (replaceParameters && symbol is IParameterSymbol parameter && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, lambda))
             {

@@ -51,6 +51,7 @@ internal static class Parser
             return new ClassModel(null, EquatableArray<string>.Empty, name, EquatableArray<string>.Empty, EquatableArray<string>.Empty, EquatableArray<DefinitionModel>.Empty, diagnostics.ToEquatableArray());
         }
 
+        var fileLocalTypes = SyntacticFilters.DeclaresFileLocalType(declaration.SyntaxTree.GetRoot(cancellationToken));
         foreach (var method in declaration.Members.OfType<MethodDeclarationSyntax>())
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -61,7 +62,7 @@ internal static class Parser
                 continue;
             }
 
-            var definition = new DefinitionReader(semanticModel, method, diagnostics, cancellationToken).Read();
+            var definition = new DefinitionReader(semanticModel, method, fileLocalTypes, diagnostics, cancellationToken).Read();
             if (definition is not null)
             {
                 definitions.Add(definition);

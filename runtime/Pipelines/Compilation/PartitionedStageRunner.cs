@@ -11,6 +11,8 @@ namespace Pipelines.Compilation;
 internal sealed class PartitionedStageRunner<TIn, TOut>
 {
     private readonly Func<IBatchStage<TIn, TOut>> _createStage;
+    private readonly Action<int, Batch<TIn>>? _bindInput;
+    private readonly Action<int, BatchBuilder<TOut>>? _afterPartition;
     private readonly PartitionLoop _loop;
     private readonly object _poolGate = new();
     private IBatchStage<TIn, TOut>[] _free = [];
@@ -20,15 +22,29 @@ internal sealed class PartitionedStageRunner<TIn, TOut>
     private Batch<TIn> _input = Batch<TIn>.Empty;
 
     public PartitionedStageRunner(Func<IBatchStage<TIn, TOut>> createStage)
+        : this(createStage, bindInput: null, afterPartition: null)
+    {
+    }
+
+    /// <summary>
+    /// A runner whose partition tasks also prepare their input and post-process their output on the worker that runs
+    /// them: <paramref name="bindInput"/> points the partition's view at its records (instead of the partition of
+    /// the batch passed to <see cref="Run(Batch{TIn}, int, int)"/>), <paramref name="afterPartition"/> runs right after the stage.
+    /// </summary>
+    public PartitionedStageRunner(Func<IBatchStage<TIn, TOut>> createStage, Action<int, Batch<TIn>>? bindInput, Action<int, BatchBuilder<TOut>>? afterPartition)
     {
         _createStage = createStage;
+        _bindInput = bindInput;
+        _afterPartition = afterPartition;
         _loop = new PartitionLoop(RunPartition);
     }
 
     /// <summary>Runs the stage on every partition of <paramref name="input"/>; <see cref="Output"/> then holds each partition's records.</summary>
-    public void Run(Batch<TIn> input, int parallelism)
+    public void Run(Batch<TIn> input, int parallelism) => Run(input, input.PartitionCount, parallelism);
+
+    /// <summary>Runs the stage on <paramref name="partitions"/> partitions (bound by the input binder when there is one).</summary>
+    public void Run(Batch<TIn> input, int partitions, int parallelism)
     {
-        var partitions = input.PartitionCount;
         if (_outputs.Length < partitions)
         {
             var size = Math.Max(partitions, _outputs.Length * 2);
@@ -91,10 +107,19 @@ internal sealed class PartitionedStageRunner<TIn, TOut>
         try
         {
             var view = _views[index];
-            view.RebindToPartition(_input, index);
+            if (_bindInput is null)
+            {
+                view.RebindToPartition(_input, index);
+            }
+            else
+            {
+                _bindInput(index, view);
+            }
+
             var output = _outputs[index];
             output.Reset();
             stage.Process(view, output);
+            _afterPartition?.Invoke(index, output);
         }
         finally
         {

@@ -4,9 +4,11 @@ namespace Pipelines.Compilation;
 
 /// <summary>
 /// Runs a generated stage that ends with a keyed shuffle as Spark does: the map-side stage runs once per input
-/// partition into its own (partition-local) table and emits partial (key, value) results; the partial results are
-/// sent to <c>numPartitions</c> output partitions by key hash; the reduce-side stage merges each output partition's
-/// partial results and runs what follows the shuffle. Everything is reused across batches.
+/// partition into its own (partition-local) table and emits partial (key, value) results, which the same task
+/// splits by key hash into one bucket per output partition; then each output partition's task gathers its buckets
+/// from every input partition (in input-partition order), merges them with the reduce-side stage and runs what
+/// follows the shuffle. Every step but the final hand-over of the output runs on the partition's worker, so the
+/// shuffle adds no serial pass over the partial results. Everything is reused across batches.
 /// </summary>
 internal sealed class ShuffledStageRunner<TIn, TKey, TValue, TOut>
     where TKey : notnull
@@ -14,71 +16,120 @@ internal sealed class ShuffledStageRunner<TIn, TKey, TValue, TOut>
     private readonly PartitionedStageRunner<TIn, (TKey, TValue)> _mapSide;
     private readonly PartitionedStageRunner<(TKey, TValue), TOut> _reduceSide;
     private readonly int _numPartitions;
-    private readonly BatchBuilder<(TKey, TValue)>[] _buckets;
-    private readonly BatchBuilder<(TKey, TValue)> _exchange = new(0);
-    private readonly int[] _exchangeEnds;
-    private readonly Batch<(TKey, TValue)> _exchangeView = Batch<(TKey, TValue)>.CreateView();
+
+    // _sent[p][h]: what input partition p sends to output partition h; _gathered[h]: output partition h's input.
+    private BatchBuilder<(TKey, TValue)>[][] _sent = [];
+    private readonly BatchBuilder<(TKey, TValue)>[] _gathered;
+    private int _inputPartitions;
 
     public ShuffledStageRunner(Func<IBatchStage<TIn, (TKey, TValue)>> createMapSide, Func<IBatchStage<(TKey, TValue), TOut>> createReduceSide, int numPartitions)
     {
-        _mapSide = new PartitionedStageRunner<TIn, (TKey, TValue)>(createMapSide);
-        _reduceSide = new PartitionedStageRunner<(TKey, TValue), TOut>(createReduceSide);
         _numPartitions = numPartitions;
-        _buckets = new BatchBuilder<(TKey, TValue)>[numPartitions];
+        _mapSide = new PartitionedStageRunner<TIn, (TKey, TValue)>(createMapSide, bindInput: null, afterPartition: Send);
+        _reduceSide = new PartitionedStageRunner<(TKey, TValue), TOut>(createReduceSide, bindInput: Gather, afterPartition: null);
+        _gathered = new BatchBuilder<(TKey, TValue)>[numPartitions];
         for (var h = 0; h < numPartitions; h++)
         {
-            _buckets[h] = new BatchBuilder<(TKey, TValue)>(0);
+            _gathered[h] = new BatchBuilder<(TKey, TValue)>(0);
         }
-
-        _exchangeEnds = new int[numPartitions];
     }
 
     public void Process(Batch<TIn> input, BatchBuilder<TOut> output, int parallelism)
     {
+        var inputs = input.PartitionCount;
+        EnsureSendBuckets(inputs);
+        _inputPartitions = inputs;
         try
         {
             _mapSide.Run(input, parallelism);
-            Exchange(input.PartitionCount);
-            _exchangeView.Rebind(_exchange.Buffer, 0, _exchange.Count, _exchangeEnds);
-            _reduceSide.Run(_exchangeView, PartitionLoop.ParallelismFor(_exchange.Count, parallelism));
-            _reduceSide.MoveOutputsTo(output, _exchangeView.PartitionCount);
+            _reduceSide.Run(Batch<(TKey, TValue)>.Empty, _numPartitions, PartitionLoop.ParallelismFor(CountSent(inputs), parallelism));
+            _reduceSide.MoveOutputsTo(output, _numPartitions);
         }
         finally
         {
-            _exchangeView.Rebind([], 0, 0, null);
-            _exchange.Reset();
-            foreach (var bucket in _buckets)
+            // On success these are empty already; after a failure they drop what the failed batch left.
+            for (var p = 0; p < inputs; p++)
             {
-                bucket.Reset();
+                _mapSide.Output(p).Reset();
+                foreach (var bucket in _sent[p])
+                {
+                    bucket.Reset();
+                }
+            }
+
+            foreach (var gathered in _gathered)
+            {
+                gathered.Reset();
             }
         }
     }
 
-    /// <summary>Sends each map-side partial result to its key's output partition (input-partition order kept).</summary>
-    private void Exchange(int inputPartitions)
+    /// <summary>On the map-side worker: splits partition <paramref name="p"/>'s partial results by key hash.</summary>
+    private void Send(int p, BatchBuilder<(TKey, TValue)> partials)
     {
-        for (var p = 0; p < inputPartitions; p++)
+        var buckets = _sent[p];
+        foreach (var partial in partials.WrittenSpan)
         {
-            var partials = _mapSide.Output(p);
-            foreach (var partial in partials.WrittenSpan)
-            {
-                _buckets[HashShuffle.PartitionOf(partial.Item1, _numPartitions)].Add(partial);
-            }
-
-            partials.Reset();
+            buckets[HashShuffle.PartitionOf(partial.Item1, _numPartitions)].Add(partial);
         }
 
+        partials.Reset();
+    }
+
+    /// <summary>On the reduce-side worker: output partition <paramref name="h"/>'s records from every input partition, in order.</summary>
+    private void Gather(int h, Batch<(TKey, TValue)> view)
+    {
+        var gathered = _gathered[h];
+        gathered.Reset();
         var total = 0;
-        foreach (var bucket in _buckets)
+        for (var p = 0; p < _inputPartitions; p++)
         {
-            total += bucket.Count;
+            total += _sent[p][h].Count;
         }
 
-        _exchange.EnsureCapacity(total);
-        for (var h = 0; h < _numPartitions; h++)
+        gathered.EnsureCapacity(total);
+        for (var p = 0; p < _inputPartitions; p++)
         {
-            _exchange.AddRange(_buckets[h].WrittenSpan);
-            _exchangeEnds[h] = _exchange.Count;
+            var bucket = _sent[p][h];
+            gathered.AddRange(bucket.WrittenSpan);
+            bucket.Reset();
         }
+
+        view.Rebind(gathered.Buffer, 0, gathered.Count, null);
+    }
+
+    private int CountSent(int inputs)
+    {
+        var total = 0;
+        for (var p = 0; p < inputs; p++)
+        {
+            foreach (var bucket in _sent[p])
+            {
+                total += bucket.Count;
+            }
+        }
+
+        return total;
+    }
+
+    private void EnsureSendBuckets(int inputs)
+    {
+        if (_sent.Length >= inputs)
+        {
+            return;
+        }
+
+        var sent = new BatchBuilder<(TKey, TValue)>[Math.Max(inputs, _sent.Length * 2)][];
+        _sent.CopyTo(sent, 0);
+        for (var p = _sent.Length; p < sent.Length; p++)
+        {
+            sent[p] = new BatchBuilder<(TKey, TValue)>[_numPartitions];
+            for (var h = 0; h < _numPartitions; h++)
+            {
+                sent[p][h] = new BatchBuilder<(TKey, TValue)>(0);
+            }
+        }
+
+        _sent = sent;
     }
 }

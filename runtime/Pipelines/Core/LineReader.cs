@@ -22,12 +22,14 @@ internal readonly record struct LineRead(string? Line, long SkippedBytes, long L
 /// </summary>
 internal sealed class LineReader : IDisposable
 {
-    private const int ReadBufferSize = 64 * 1024;
+    /// <summary>The default size of the pooled read buffer.</summary>
+    public const int DefaultReadBufferSize = 64 * 1024;
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 
     private readonly Stream _stream;
+    private readonly ArrayPool<byte> _pool;
     private readonly int _maxLineBytes;
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
+    private byte[] _buffer;
     private byte[] _line = [];
     private int _start;
     private int _end;
@@ -44,8 +46,13 @@ internal sealed class LineReader : IDisposable
     /// <param name="stream">The stream to read.</param>
     /// <param name="maxLineBytes">The longest line kept, in bytes.</param>
     /// <param name="skipByteOrderMark">Whether a UTF-8 byte order mark at the very start is dropped (as <see cref="File.ReadAllLines(string)"/> does).</param>
-    public LineReader(Stream stream, int maxLineBytes, bool skipByteOrderMark = false)
+    /// <param name="readBufferSize">The size of the pooled read buffer (one read from the stream fills at most this much).</param>
+    /// <param name="pool">The pool of the read buffer and of a line held across reads (default: the shared pool).</param>
+    public LineReader(Stream stream, int maxLineBytes, bool skipByteOrderMark = false, int readBufferSize = DefaultReadBufferSize, ArrayPool<byte>? pool = null)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(readBufferSize);
+        _pool = pool ?? ArrayPool<byte>.Shared;
+        _buffer = _pool.Rent(readBufferSize);
         _stream = stream;
         _maxLineBytes = maxLineBytes;
         _skipByteOrderMark = skipByteOrderMark;
@@ -83,18 +90,28 @@ internal sealed class LineReader : IDisposable
         }
     }
 
+    /// <summary>
+    /// Takes the next line (or skipped line, or the end) from what is already buffered, without reading the stream;
+    /// false when the buffered bytes hold no complete line: call <see cref="FillAsync"/> then.
+    /// </summary>
+    public bool TryReadBufferedLine(out LineRead read) => TryTakeLine(out read);
+
+    /// <summary>Reads the next chunk of the stream into the buffer (after <see cref="TryReadBufferedLine"/> returned false).</summary>
+    public async ValueTask FillAsync(CancellationToken cancellationToken) =>
+        OnFilled(await _stream.ReadAsync(_buffer.AsMemory(0, _buffer.Length), cancellationToken).ConfigureAwait(false));
+
     public void Dispose()
     {
         var buffer = Interlocked.Exchange(ref _buffer, []);
         if (buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _pool.Return(buffer);
         }
 
         var line = Interlocked.Exchange(ref _line, []);
         if (line.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(line);
+            _pool.Return(line);
         }
     }
 
@@ -189,7 +206,7 @@ internal sealed class LineReader : IDisposable
             var line = Interlocked.Exchange(ref _line, []);
             if (line.Length > 0)
             {
-                ArrayPool<byte>.Shared.Return(line);
+                _pool.Return(line);
             }
 
             return;
@@ -197,11 +214,11 @@ internal sealed class LineReader : IDisposable
 
         if (_lineLength + part.Length > _line.Length)
         {
-            var grown = ArrayPool<byte>.Shared.Rent((int)Math.Min(_maxLineBytes, Math.Max(2L * _line.Length, (long)_lineLength + part.Length)));
+            var grown = _pool.Rent((int)Math.Min(_maxLineBytes, Math.Max(2L * _line.Length, (long)_lineLength + part.Length)));
             _line.AsSpan(0, _lineLength).CopyTo(grown);
             if (_line.Length > 0)
             {
-                ArrayPool<byte>.Shared.Return(_line);
+                _pool.Return(_line);
             }
 
             _line = grown;

@@ -51,6 +51,25 @@ public sealed class SocketTextStreamOptions
         }
     } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The size of the pooled buffer one read from the socket fills (default 256 KiB, at least 1 KiB). Every line
+    /// completed by a read is decoded once and handed to the stream together with the others of that read, so a
+    /// larger buffer means fewer hand-overs per line under a high input rate; memory per connection is this
+    /// buffer plus, for a line split across reads, that line (up to <see cref="StreamingOptions.MaxRecordLength"/>).
+    /// </summary>
+    public int ReadBufferSize
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1024, nameof(ReadBufferSize));
+            field = value;
+        }
+    } = 256 * 1024;
+
+    /// <summary>The pool the receiver rents its read buffers from (tests count rentals and returns with their own).</summary>
+    internal System.Buffers.ArrayPool<byte> BufferPool { get; init; } = System.Buffers.ArrayPool<byte>.Shared;
+
     /// <summary>The wait before attempt number <paramref name="failures"/> + 1 after <paramref name="failures"/> failures in a row.</summary>
     internal TimeSpan ReconnectDelay(int failures)
     {

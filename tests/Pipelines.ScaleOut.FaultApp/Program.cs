@@ -1,0 +1,104 @@
+using System.Globalization;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Pipelines;
+using Pipelines.ScaleOut;
+using Pipelines.ScaleOut.FaultApp;
+
+// One instance of the scale-out test application. The test process owns the mock cluster, starts this app N times with
+// the same application id, SIGKILLs some and starts others. Output records: key = the input key, value =
+// "<batch index> <w|s line>", the batch index counted from the agreed zero time. Stops gracefully on "stop" (stdin).
+//
+// Usage: Pipelines.ScaleOut.FaultApp <bootstrap> <application id> <instance id> <input topic> <output topic> <batch ms> <max records per partition> <session timeout ms>
+if (args.Length != 8
+    || !int.TryParse(args[5], NumberStyles.Integer, CultureInfo.InvariantCulture, out var batchMs) || batchMs <= 0
+    || !int.TryParse(args[6], NumberStyles.Integer, CultureInfo.InvariantCulture, out var maxRecords) || maxRecords <= 0
+    || !int.TryParse(args[7], NumberStyles.Integer, CultureInfo.InvariantCulture, out var sessionMs) || sessionMs <= 0)
+{
+    Console.Error.WriteLine("Usage: Pipelines.ScaleOut.FaultApp <bootstrap> <application id> <instance id> <input topic> <output topic> <batch ms> <max records per partition> <session timeout ms>");
+    return 2;
+}
+
+var (bootstrap, applicationId, instanceId, input, output) = (args[0], args[1], args[2], args[3], args[4]);
+var interval = TimeSpan.FromMilliseconds(batchMs);
+using var loggers = new StderrLoggerFactory();
+ScaleOutApplication<string, string, string>? app = null;
+app = new ScaleOutApplication<string, string, string>(
+    new ScaleOutOptions
+    {
+        ApplicationId = applicationId,
+        BootstrapServers = bootstrap,
+        InstanceId = instanceId,
+        BatchInterval = interval,
+        MaxRecordsPerPartition = maxRecords,
+        SessionTimeout = TimeSpan.FromMilliseconds(sessionMs),
+        LoggerFactory = loggers,
+        Listeners = [new StdoutListener()],
+    },
+    input,
+    records => SessionAndWindowCounts.Define(records, interval),
+    output,
+    (line, time) => (line.Split(' ')[1], string.Create(CultureInfo.InvariantCulture, $"{(time - app!.ZeroTime).Ticks / interval.Ticks} {line}")));
+await app.StartAsync();
+Console.WriteLine($"started {instanceId} zero={app.ZeroTime.Milliseconds}");
+var stop = Task.Run(() =>
+{
+    string? line;
+    while ((line = Console.ReadLine()) is not null && line != "stop")
+    {
+    }
+});
+var ended = await Task.WhenAny(stop, app.Completion);
+if (ended == app.Completion && app.Completion.IsFaulted)
+{
+    Console.Error.WriteLine("failed: " + app.Completion.Exception!.GetBaseException().Message);
+    await app.DisposeAsync();
+    return 1;
+}
+
+await app.DisposeAsync();
+Console.WriteLine("stopped " + instanceId);
+return 0;
+
+/// <summary>Prints ownership changes and committed batches for the test's log.</summary>
+internal sealed class StdoutListener : IScaleOutListener
+{
+    public void OnPartitionsAssigned(string instanceId, IReadOnlyList<TopicPartition> partitions, IReadOnlyList<TopicPartition> owned) =>
+        Console.WriteLine($"assigned {instanceId} +[{string.Join(",", partitions.Select(p => p.Partition.Value))}] owns [{string.Join(",", owned.Select(p => p.Partition.Value))}]");
+
+    public void OnPartitionsRevoked(string instanceId, IReadOnlyList<TopicPartition> partitions, bool lost, IReadOnlyList<TopicPartition> owned) =>
+        Console.WriteLine($"{(lost ? "lost" : "revoked")} {instanceId} -[{string.Join(",", partitions.Select(p => p.Partition.Value))}] owns [{string.Join(",", owned.Select(p => p.Partition.Value))}]");
+
+    public void OnBatchCommitted(ScaleOutBatchInfo batch) =>
+        Console.WriteLine($"committed {batch.InstanceId} p{batch.Partition.Partition.Value} t={batch.Time.Milliseconds} [{batch.FromOffset},{batch.UntilOffset}) out={batch.OutputRecords}");
+}
+
+/// <summary>Writes information and above to stderr; the test prints it when a run fails.</summary>
+internal sealed class StderrLoggerFactory : ILoggerFactory
+{
+    public void AddProvider(ILoggerProvider provider)
+    {
+    }
+
+    public ILogger CreateLogger(string categoryName) => new StderrLogger(categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class StderrLogger(string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information && (logLevel >= LogLevel.Warning || category.StartsWith("Pipelines.ScaleOut", StringComparison.Ordinal));
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {category}: {formatter(state, exception)}{(exception is null ? string.Empty : " " + exception.GetType().Name + ": " + exception.Message)}");
+            }
+        }
+    }
+}
