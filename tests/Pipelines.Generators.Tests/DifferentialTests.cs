@@ -138,6 +138,42 @@ public sealed class DifferentialTests
     public void CountByWindow_matches_interpreted() => Unary(Numbers, WindowPipelines.DefineCountByWindow, WindowPipelines.CompileCountByWindow);
 
     [Fact]
+    public void Incremental_window_of_span_words_fused_into_its_slice_matches_interpreted() =>
+        Unary(Lines, WindowPipelines.DefineWordWindowIncremental, WindowPipelines.CompileWordWindowIncremental);
+
+    [Fact]
+    public void Incremental_window_over_the_pairs_parameter_matches_interpreted() =>
+        Unary(Pairs, WindowPipelines.DefinePairsIncremental, WindowPipelines.CompilePairsIncremental);
+
+    [Fact]
+    public void Incremental_window_sliding_two_batches_then_filter_matches_interpreted() =>
+        Unary(Numbers, WindowPipelines.DefineIncrementalSlideThenFilter, WindowPipelines.CompileIncrementalSlideThenFilter);
+
+    [Fact]
+    public void Recomputed_window_with_partitions_and_slide_matches_interpreted() =>
+        Unary(Pairs, WindowPipelines.DefineRecomputePartitioned, WindowPipelines.CompileRecomputePartitioned);
+
+    [Fact]
+    public void Incremental_window_with_partitions_matches_interpreted() =>
+        Unary(Pairs, WindowPipelines.DefineIncrementalPartitioned, WindowPipelines.CompileIncrementalPartitioned);
+
+    [Fact]
+    public void CountByValueAndWindow_of_span_words_matches_interpreted() =>
+        Unary(Lines, WindowPipelines.DefineCountWordsByValueAndWindow, WindowPipelines.CompileCountWordsByValueAndWindow);
+
+    [Fact]
+    public void Incremental_window_with_a_failing_batch_matches_interpreted_step_by_step() =>
+        Stepped(Numbers13, WindowPipelines.DefineThrowingIncremental, WindowPipelines.CompileThrowingIncremental);
+
+    [Fact]
+    public void Recomputed_window_with_a_failing_batch_matches_interpreted_step_by_step() =>
+        Stepped(Numbers13, WindowPipelines.DefineThrowingRecompute, WindowPipelines.CompileThrowingRecompute);
+
+    [Fact]
+    public void CountByWindow_with_a_failing_batch_matches_interpreted_step_by_step() =>
+        Stepped(Numbers13, WindowPipelines.DefineThrowingCountByWindow, WindowPipelines.CompileThrowingCountByWindow);
+
+    [Fact]
     public void GroupByKeyAndWindow_matches_interpreted() => Unary(Numbers, WindowPipelines.DefineGroupByKeyAndWindow, WindowPipelines.CompileGroupByKeyAndWindow);
 
     [Fact]
@@ -268,6 +304,42 @@ public sealed class DifferentialTests
             seed: Seed,
             iter: Iterations,
             threads: 1);
+    }
+
+    /// <summary>Numbers where 13 (a division by zero in the throwing definitions) comes up in some batches.</summary>
+    private static readonly Gen<int[][]> Numbers13 = Gen.Int[8, 16].Array[0, 6].Array[1, Batches + 2];
+
+    /// <summary>
+    /// Steps both paths batch by batch (plus trailing empty batches, so windows drain): at every step both fail or
+    /// both give the same records, and a failed window leaves the window so that the next steps still agree.
+    /// </summary>
+    private static void Stepped<TIn, TOut>(Gen<TIn[][]> input, Func<DStream<TIn>, DStream<TOut>> define, Func<DStream<TIn>, DStream<TOut>> compile)
+    {
+        var failures = 0;
+        input.Sample(
+            batches =>
+            {
+                var padded = batches.Concat(Enumerable.Repeat(Array.Empty<TIn>(), 4)).ToArray();
+                using var interpreted = StreamingTest.Start(padded, define);
+                using var compiled = StreamingTest.Start(padded, compile);
+                for (var step = 0; step < padded.Length; step++)
+                {
+                    var expected = interpreted.Step();
+                    var actual = compiled.Step();
+                    Assert.Equal(expected.Failure is null, actual.Failure is null);
+                    if (expected.Failure is not null)
+                    {
+                        failures++;
+                        continue;
+                    }
+
+                    AssertSame([expected.Records], [actual.Records]);
+                }
+            },
+            seed: Seed,
+            iter: Iterations,
+            threads: 1);
+        Assert.True(failures > 0, "No batch failed: the input never exercised the failure path.");
     }
 
     private static void Binary<TLeft, TRight, TOut>(

@@ -170,6 +170,28 @@ public sealed class GeneratorTests
         }
         """;
 
+    private const string WindowShapes = """
+        using Pipelines;
+
+        namespace Demo;
+
+        [StreamingPipeline]
+        public static partial class WindowShapes
+        {
+            public static DStream<(int Key, int Total)> DefineRecomputed(DStream<int> numbers) =>
+                numbers.Filter(n => n > 0).Map(n => (n % 10, n)).ReduceByKeyAndWindow((a, b) => a + b, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(2));
+
+            public static DStream<(string Value, long Count)> DefineCountByValue(DStream<string> lines) =>
+                lines.FlatMap(line => line.Split(',')).CountByValueAndWindow(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1));
+
+            public static DStream<int> DefineReduceByWindow(DStream<int> numbers) =>
+                numbers.Map(n => n * 2).ReduceByWindow((a, b) => a + b, (a, b) => a - b, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1));
+
+            public static DStream<long> DefineCountByWindow(DStream<int> numbers) =>
+                numbers.Filter(n => n % 2 == 0).CountByWindow(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1));
+        }
+        """;
+
     private const string SessionCount = """
         using Pipelines;
 
@@ -195,6 +217,9 @@ public sealed class GeneratorTests
 
     [Fact]
     public void Windowed_count_snapshot() => VerifySnapshot(WindowedCount);
+
+    [Fact]
+    public void Fused_window_shapes_snapshot() => VerifySnapshot(WindowShapes);
 
     [Fact]
     public void Stateful_session_count_snapshot() => VerifySnapshot(SessionCount, allowDiagnostics: true);

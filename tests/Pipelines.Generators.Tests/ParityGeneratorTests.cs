@@ -43,8 +43,8 @@ public sealed class ParityGeneratorTests
             Assert.Contains(name + "(", generated);
         }
 
-        // The numPartitions overloads are handed to the runtime with their arguments as written.
-        Assert.Contains("ReduceByKeyAndWindow((x, y) => x + y, System.TimeSpan.FromSeconds(2), System.TimeSpan.FromSeconds(1), numPartitions: 4)", generated);
+        // The numPartitions overloads are handed to the runtime with their arguments as written (the window's per-batch part fused into its stage).
+        Assert.Contains("CompiledWindow.ReduceByKeyAndWindow<string, string, int>(words, static () => new CompileWindowReduceByKeyAndWindowStage(), (x, y) => x + y, System.TimeSpan.FromSeconds(2), System.TimeSpan.FromSeconds(1), numPartitions: 4)", generated);
         Assert.Contains(", 3)", generated);
     }
 

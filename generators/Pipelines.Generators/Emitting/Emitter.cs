@@ -160,7 +160,9 @@ internal static class Emitter
         foreach (var stage in definition.Stages)
         {
             w.Line();
-            EmitStage(w, stage, $"The fused loops of <c>{definition.CompileName}</c>; one instance per compiled stream.");
+            EmitStage(w, stage, stage.WindowSlice is null
+                ? $"The fused loops of <c>{definition.CompileName}</c>; one instance per compiled stream."
+                : WindowEmitter.Summary(definition.CompileName));
             if (stage.Parallel is { MapSide: { } mapSide, ReduceSide: { } reduceSide })
             {
                 w.Line();
@@ -176,6 +178,13 @@ internal static class Emitter
         var output = stage.OutputType;
         var inputs = stage.InputTypes.ToArray();
         var stageInterface = $"global::Pipelines.Compilation.IBatchStage<{string.Join(", ", inputs)}, {output}>";
+        var batches = string.Join(", ", inputs.Select((type, i) => $"global::Pipelines.Batch<{type}> {stage.InputNames[i]}"));
+        var processParameters = $"{batches}, global::Pipelines.BatchBuilder<{output}> {stage.OutputName}";
+        if (stage.WindowSlice is { } slice)
+        {
+            (stageInterface, processParameters) = WindowEmitter.Signature(stage, slice);
+        }
+
         w.Line($"/// <summary>{summary}</summary>");
         w.Line(GeneratedCode);
         w.Open($"private sealed class {stage.ClassName} : {stageInterface}");
@@ -189,9 +198,8 @@ internal static class Emitter
             w.Line();
         }
 
-        var batches = string.Join(", ", inputs.Select((type, i) => $"global::Pipelines.Batch<{type}> {stage.InputNames[i]}"));
         w.Line("/// <inheritdoc/>");
-        w.Open($"public void Process({batches}, global::Pipelines.BatchBuilder<{output}> {stage.OutputName})");
+        w.Open($"public void Process({processParameters})");
         for (var i = 0; i < stage.Loops.Count; i++)
         {
             var loop = stage.Loops[i];

@@ -46,6 +46,7 @@ internal sealed record StepPlan(string Variable, string Expression, string Comme
 /// <param name="InputTypes">The element type of each input stream.</param>
 /// <param name="InputNames">The <c>Process</c> parameter of each input batch (named after the streams).</param>
 /// <param name="Parallel">How the stage runs the partitions of a batch at the same time, or null for whole batches only.</param>
+/// <param name="WindowSlice">Set when the stage fills a window's per-batch slice instead of an output batch.</param>
 internal sealed record StagePlan(
     string OutputType,
     string ClassName,
@@ -56,7 +57,16 @@ internal sealed record StagePlan(
     EquatableArray<FieldPlan> Fields,
     EquatableArray<LoopPlan> Loops,
     EquatableArray<LocalFunctionPlan> Functions,
-    ParallelPlan? Parallel = null);
+    ParallelPlan? Parallel = null,
+    WindowSlicePlan? WindowSlice = null);
+
+/// <summary>
+/// A stage fused into a keyed window: it implements <c>IWindowSliceStage</c> and writes each batch's per-key values
+/// into the window's slice (the <c>Process</c> parameter named by the stage's output name) instead of a batch.
+/// </summary>
+/// <param name="KeyType">The window's key type (<c>byte</c> for the unkeyed windows).</param>
+/// <param name="ValueType">The window's value type.</param>
+internal sealed record WindowSlicePlan(string KeyType, string ValueType);
 
 /// <summary>
 /// How a compiled stage runs its partitions at the same time. Without a map side, the stage itself is

@@ -19,7 +19,7 @@ namespace Pipelines.Generators.Planning;
 /// side reading two streams becomes a stage of its own. Every node's stream is created once (a runtime operator
 /// such as <c>UpdateStateByKey</c> must not run twice); a fused node inside two stages runs in both (lambdas are pure).
 /// </remarks>
-internal sealed class StepPlanner
+internal sealed partial class StepPlanner
 {
     private readonly string _className;
     private readonly DefinitionModel _definition;
@@ -44,6 +44,7 @@ internal sealed class StepPlanner
             _names.Claim(parameter.Name);
         }
 
+        FindFusedWindows();
         AddPerBatchReduces();
     }
 
@@ -70,7 +71,7 @@ internal sealed class StepPlanner
         for (var i = 0; i < _nodes.Count; i++)
         {
             var node = _nodes[i];
-            var perBatch = node is { IsSource: false, Functions.Count: 1 }
+            var perBatch = node is { IsSource: false, Functions.Count: 1 } && !_fusedWindows.Contains(i)
                 ? node.Operator switch
                 {
                     PipelineOperator.ReduceByKeyAndWindow => PipelineOperator.ReduceByKey,
@@ -101,6 +102,10 @@ internal sealed class StepPlanner
         {
             var name = _definition.Parameters[node.ParameterIndex].Name;
             result = (Escape(name), name);
+        }
+        else if (_fusedWindows.Contains(index))
+        {
+            result = FusedWindow(index);
         }
         else if (IsRuntime(node))
         {

@@ -41,10 +41,9 @@ public abstract partial class DStream<T>
     public DStream<long> CountByWindow(TimeSpan windowDuration, TimeSpan slideDuration)
     {
         WindowDurations.Validate(this, nameof(CountByWindow), windowDuration, slideDuration);
-        var ones = new TransformedDStream<T, (byte, long)>(this, nameof(CountByWindow), static (batch, _) => NarrowKernels.Map(batch, static _ => ((byte)0, 1L)));
-        var counts = new ReducedWindowedDStream<byte, long>(
-            ones, nameof(CountByWindow), static (a, b) => a + b, static (a, b) => a - b, filter: null, windowDuration, slideDuration);
-        return new TransformedDStream<(byte Key, long Value), long>(counts, nameof(CountByWindow), static (batch, _) => NarrowKernels.Map(batch, static pair => pair.Value));
+        var counts = new ReducedWindowedDStream<T, byte, long>(
+            this, nameof(CountByWindow), KeyedWindows.Shared(new RecordCountSliceStage<T>()), static (a, b) => a + b, static (a, b) => a - b, filter: null, windowDuration, slideDuration);
+        return KeyedWindows.Values(counts, nameof(CountByWindow));
     }
 
     /// <summary>
@@ -57,9 +56,8 @@ public abstract partial class DStream<T>
     {
         ArgumentNullException.ThrowIfNull(reducer);
         WindowDurations.Validate(this, nameof(ReduceByWindow), windowDuration, slideDuration);
-        var perBatch = new TransformedDStream<T, T>(this, nameof(ReduceByWindow), (batch, _) => NarrowKernels.Reduce(batch, reducer));
-        var window = new WindowedDStream<T>(perBatch, nameof(ReduceByWindow), windowDuration, slideDuration);
-        return new TransformedDStream<T, T>(window, nameof(ReduceByWindow), (batch, _) => NarrowKernels.Reduce(batch, reducer));
+        var reduced = new RecomputedWindowDStream<T, byte, T>(this, nameof(ReduceByWindow), KeyedWindows.Shared(new ReduceSliceStage<T>(reducer)), reducer, windowDuration, slideDuration);
+        return KeyedWindows.Values(reduced, nameof(ReduceByWindow));
     }
 
     /// <summary>
@@ -78,8 +76,8 @@ public abstract partial class DStream<T>
         ArgumentNullException.ThrowIfNull(reducer);
         ArgumentNullException.ThrowIfNull(inverseReducer);
         WindowDurations.Validate(this, nameof(ReduceByWindow), windowDuration, slideDuration);
-        var keyed = new TransformedDStream<T, (byte, T)>(this, nameof(ReduceByWindow), static (batch, _) => NarrowKernels.Map(batch, static value => ((byte)0, value)));
-        var reduced = new ReducedWindowedDStream<byte, T>(keyed, nameof(ReduceByWindow), reducer, inverseReducer, filter: null, windowDuration, slideDuration);
-        return new TransformedDStream<(byte Key, T Value), T>(reduced, nameof(ReduceByWindow), static (batch, _) => NarrowKernels.Map(batch, static pair => pair.Value));
+        var reduced = new ReducedWindowedDStream<T, byte, T>(
+            this, nameof(ReduceByWindow), KeyedWindows.Shared(new ReduceSliceStage<T>(reducer)), reducer, inverseReducer, filter: null, windowDuration, slideDuration);
+        return KeyedWindows.Values(reduced, nameof(ReduceByWindow));
     }
 }

@@ -18,9 +18,8 @@ public static partial class DStreamExtensions
         ArgumentNullException.ThrowIfNull(stream);
         const string name = nameof(CountByValueAndWindow);
         WindowDurations.Validate(stream, name, windowDuration, slideDuration);
-        var ones = new TransformedDStream<T, (T, long)>(stream, name, static (batch, _) => NarrowKernels.Map(batch, static value => (value, 1L)));
-        return new ReducedWindowedDStream<T, long>(
-            ones, name, static (a, b) => a + b, static (a, b) => a - b, static pair => pair.Value != 0, windowDuration, slideDuration);
+        return new ReducedWindowedDStream<T, T, long>(
+            stream, name, KeyedWindows.Shared(new CountSliceStage<T>()), static (a, b) => a + b, static (a, b) => a - b, static pair => pair.Value != 0, windowDuration, slideDuration);
     }
 
     /// <summary>

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace Pipelines.Windows;
 
 /// <summary>
-/// The flat data of an incremental keyed window (<see cref="ReducedWindowedDStream{TKey, TValue}"/>): every key
+/// The flat data of a keyed window (<see cref="KeyedWindowDStream{TIn, TKey, TValue}"/>, incremental or recomputed): every key
 /// is interned once into an id, and everything else is arrays indexed by that id — the window's result, how
 /// many kept batches hold each key, and the scratch space of one window step. The kept batches are a ring of
 /// per-batch partial aggregates (<see cref="WindowSlice{TValue}"/>) whose arrays are reused. A step allocates
@@ -15,7 +15,8 @@ internal sealed class KeyedWindowTable<TKey, TValue>
     private static readonly bool ValuesHoldReferences = RuntimeHelpers.IsReferenceOrContainsReferences<TValue>();
     private static readonly bool KeysHoldReferences = RuntimeHelpers.IsReferenceOrContainsReferences<TKey>();
 
-    private readonly Dictionary<TKey, int> _ids = [];
+    private readonly Dictionary<TKey, int> _ids;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _spanIds;
     private readonly Stack<int> _freeIds = new();
     private readonly Stack<WindowSlice<TValue>> _freeSlices = new();
     private int _idLimit;
@@ -55,6 +56,23 @@ internal sealed class KeyedWindowTable<TKey, TValue>
     private int _arrivingCount;
     private int _changedCount;
     private int _removedCount;
+
+    // The slice a step is filling (see BeginSlice / SliceValueRef).
+    private WindowSlice<TValue>? _filling;
+
+    public KeyedWindowTable()
+    {
+        if (typeof(TKey) == typeof(string))
+        {
+            var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+            _spanIds = ids.GetAlternateLookup<ReadOnlySpan<char>>();
+            _ids = (Dictionary<TKey, int>)(object)ids;
+        }
+        else
+        {
+            _ids = [];
+        }
+    }
 
     /// <summary>How many batches the ring keeps.</summary>
     public int KeptBatchCount => _ringCount;
@@ -103,23 +121,89 @@ internal sealed class KeyedWindowTable<TKey, TValue>
         _freeSlices.Push(slice);
     }
 
+    /// <summary>Starts filling <paramref name="slice"/> through <see cref="SliceValueRef"/>: no key has a value in it yet.</summary>
+    public void BeginSlice(WindowSlice<TValue> slice)
+    {
+        NextStamp();
+        _filling = slice;
+    }
+
+    /// <summary>Ends filling the slice <see cref="BeginSlice"/> started.</summary>
+    public void EndSlice() => _filling = null;
+
+    /// <summary>
+    /// The value of <paramref name="id"/> in the slice being filled; <paramref name="exists"/> tells whether the key
+    /// already has a value in it (otherwise the value is <c>default</c> and the key is listed last). The reference
+    /// is valid until the next call.
+    /// </summary>
+    public ref TValue SliceValueRef(int id, out bool exists)
+    {
+        var slice = _filling!;
+        if (_sliceStamp[id] == _stamp)
+        {
+            exists = true;
+            return ref slice.Values[_slicePosition[id]];
+        }
+
+        _sliceStamp[id] = _stamp;
+        var position = slice.Add(id, default!);
+        _slicePosition[id] = position;
+        exists = false;
+        return ref slice.Values[position];
+    }
+
     /// <summary>Reduces one parent batch into <paramref name="slice"/>, key by key in arrival order.</summary>
     public void ReduceInto(WindowSlice<TValue> slice, ReadOnlySpan<(TKey Key, TValue Value)> records, Func<TValue, TValue, TValue> reduce)
     {
-        NextStamp();
-        var stamp = _stamp;
+        BeginSlice(slice);
         foreach (var (key, value) in records)
         {
-            var id = Intern(key);
-            if (_sliceStamp[id] == stamp)
+            ref var total = ref SliceValueRef(Intern(key), out var exists);
+            total = exists ? reduce(total, value) : value;
+        }
+
+        EndSlice();
+    }
+
+    /// <summary>
+    /// Computes a recomputed window's output (runs the user's reducer): the kept batches after
+    /// <paramref name="windowStart"/> (none when <paramref name="fresh"/>) and the <paramref name="entering"/> ones,
+    /// reduced by key in time order, keys in first-seen order. <see cref="Commit"/> then moves the ring.
+    /// </summary>
+    public void MergeRecomputed(
+        BatchTime windowStart,
+        bool fresh,
+        List<WindowSlice<TValue>> entering,
+        Func<TValue, TValue, TValue> reduce,
+        BatchBuilder<(TKey, TValue)> output)
+    {
+        NextStamp();
+        var stamp = _stamp;
+        if (!fresh)
+        {
+            for (var i = 0; i < _ringCount; i++)
             {
-                ref var total = ref slice.Values[_slicePosition[id]];
-                total = reduce(total, value);
+                var slice = KeptBatch(i);
+                if (slice.Time > windowStart)
+                {
+                    Accumulate(slice, stamp, _arriveStamp, _arriveCount, _arriving, ref _arrivingIds, ref _arrivingCount, reduce);
+                }
             }
-            else
+        }
+
+        foreach (var slice in entering)
+        {
+            Accumulate(slice, stamp, _arriveStamp, _arriveCount, _arriving, ref _arrivingIds, ref _arrivingCount, reduce);
+        }
+
+        output.EnsureCapacity(output.Count + _arrivingCount);
+        for (var i = 0; i < _arrivingCount; i++)
+        {
+            var id = _arrivingIds[i];
+            output.Add((_keys[id], _arriving[id]));
+            if (ValuesHoldReferences)
             {
-                _sliceStamp[id] = stamp;
-                _slicePosition[id] = slice.Add(id, value);
+                _arriving[id] = default!;
             }
         }
     }
@@ -508,7 +592,8 @@ internal sealed class KeyedWindowTable<TKey, TValue>
         _freeIds.Push(id);
     }
 
-    private int Intern(TKey key)
+    /// <summary>The id of <paramref name="key"/>, interning it if it is new.</summary>
+    public int Intern(TKey key)
     {
         ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_ids, key, out var exists);
         if (exists)
@@ -516,6 +601,31 @@ internal sealed class KeyedWindowTable<TKey, TValue>
             return slot;
         }
 
+        slot = NewId(key);
+        return slot;
+    }
+
+    /// <summary>The id of the string key spelled by <paramref name="key"/> (the table's keys are strings); a new key allocates its string once.</summary>
+    public int Intern(ReadOnlySpan<char> key)
+    {
+        if (typeof(TKey) != typeof(string))
+        {
+            throw new InvalidOperationException($"A window keyed by {typeof(TKey)} cannot look keys up as character spans: only string keys can.");
+        }
+
+        ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_spanIds, key, out var exists);
+        if (exists)
+        {
+            return slot;
+        }
+
+        _spanIds.TryGetValue(key, out var actual, out _);
+        slot = NewId((TKey)(object)actual!);
+        return slot;
+    }
+
+    private int NewId(TKey key)
+    {
         int id;
         if (_freeIds.Count > 0)
         {
@@ -530,7 +640,6 @@ internal sealed class KeyedWindowTable<TKey, TValue>
             }
         }
 
-        slot = id;
         _keys[id] = key;
         _live[id] = true;
         _newIds.Add(id);

@@ -39,9 +39,7 @@ public static partial class PairDStreamExtensions
         ArgumentNullException.ThrowIfNull(reducer);
         const string name = nameof(ReduceByKeyAndWindow);
         WindowDurations.Validate(stream, name, windowDuration, slideDuration);
-        var perBatch = new TransformedDStream<(TKey, TValue), (TKey, TValue)>(stream, name, (batch, _) => KeyedKernels.ReduceByKey(batch, reducer));
-        var window = new WindowedDStream<(TKey, TValue)>(perBatch, name, windowDuration, slideDuration);
-        return new TransformedDStream<(TKey, TValue), (TKey, TValue)>(window, name, (batch, _) => KeyedKernels.ReduceByKey(batch, reducer));
+        return KeyedWindows.Recomputed(stream, name, reducer, windowDuration, slideDuration);
     }
 
     /// <summary>
@@ -98,7 +96,7 @@ public static partial class PairDStreamExtensions
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(reducer);
         ArgumentNullException.ThrowIfNull(inverseReducer);
-        return new ReducedWindowedDStream<TKey, TValue>(
+        return KeyedWindows.Incremental(
             stream, nameof(ReduceByKeyAndWindow), reducer, inverseReducer, filter, windowDuration, slideDuration ?? stream.SlideDuration);
     }
 

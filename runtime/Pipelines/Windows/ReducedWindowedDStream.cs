@@ -1,4 +1,5 @@
-using System.Runtime.InteropServices;
+using Pipelines.Compilation;
+using Pipelines.Operators;
 using Pipelines.Stateful;
 
 namespace Pipelines.Windows;
@@ -22,147 +23,36 @@ namespace Pipelines.Windows;
 /// does not overlap the new one, the new window is reduced from its batches alone.
 /// </para>
 /// <para>
-/// The data lives in a <see cref="KeyedWindowTable{TKey, TValue}"/>: keys interned once into ids, the result
+/// The data lives in a <see cref="KeyedWindowTable{TKey, TValue}"/> (see <see cref="KeyedWindowDStream{TIn, TKey, TValue}"/>): keys interned once into ids, the result
 /// and the scratch of a step in arrays indexed by id, the kept batches in a ring of reused per-batch partial
 /// aggregates. A step computes the new values of the keys it touches into scratch (user code runs only
 /// there), writes the output straight into the output batch, and only then commits in place.
 /// </para>
 /// </remarks>
-internal sealed class ReducedWindowedDStream<TKey, TValue> : DStream<(TKey Key, TValue Value)>, IReducedWindowStream<TKey, TValue>, IDescribedStream
+internal sealed class ReducedWindowedDStream<TIn, TKey, TValue>
+    : KeyedWindowDStream<TIn, TKey, TValue>, IReducedWindowStream<TKey, TValue>
     where TKey : notnull
 {
-    private readonly WindowInput<(TKey Key, TValue Value)> _input;
-    private readonly Func<TValue, TValue, TValue> _reduce;
     private readonly Func<TValue, TValue, TValue> _inverseReduce;
     private readonly Func<(TKey Key, TValue Value), bool>? _filter;
-    private readonly TimeSpan _slideDuration;
-    private readonly KeyedWindowTable<TKey, TValue> _table = new();
-    private readonly List<WindowSlice<TValue>> _entering = [];
-    private long _keptEntries;
 
     public ReducedWindowedDStream(
-        DStream<(TKey Key, TValue Value)> parent,
+        DStream<TIn> parent,
         string name,
+        Func<IWindowSliceStage<TIn, TKey, TValue>> createStage,
         Func<TValue, TValue, TValue> reduce,
         Func<TValue, TValue, TValue> inverseReduce,
         Func<(TKey Key, TValue Value), bool>? filter,
         TimeSpan windowDuration,
         TimeSpan slideDuration)
-        : base(parent.Context, name)
+        : base(parent, name, createStage, reduce, windowDuration, slideDuration)
     {
-        WindowDurations.Validate(parent, name, windowDuration, slideDuration);
-        _input = new WindowInput<(TKey, TValue)>(parent);
-        _reduce = reduce;
         _inverseReduce = inverseReduce;
         _filter = filter;
-        WindowDuration = windowDuration;
-        _slideDuration = slideDuration;
         StateKey = parent.Context.NextStateKey(name);
     }
 
-    public TimeSpan WindowDuration { get; }
-
-    public override TimeSpan SlideDuration => _slideDuration;
-
-    internal override IReadOnlyList<DStream> Dependencies => [_input.Parent];
-
-    /// <summary>As Spark: parent batches stay remembered for a window, so windows after a failed one still find theirs.</summary>
-    internal override TimeSpan ParentRememberDuration => RememberDuration + WindowDuration;
-
     public string StateKey { get; }
-
-    public BatchTime? StateTime { get; private set; }
-
-    /// <summary>How many parent batches the window keeps reduced (for tests: bounded by the window).</summary>
-    internal int KeptBatchCount => _table.KeptBatchCount;
-
-    /// <summary>How many keys the window's table holds (for tests: keys leave once no kept batch or result holds them).</summary>
-    internal int InternedKeyCount => _table.InternedKeyCount;
-
-    /// <summary>The window's result keys, its kept batches and their estimated size (read without a lock: exact between batches).</summary>
-    public StreamDescription Describe(StreamDescription description)
-    {
-        var keys = (long)_table.ResultCount;
-        var keptEntries = Volatile.Read(ref _keptEntries);
-        return description with
-        {
-            Kind = StreamKind.Window,
-            StateKeys = keys,
-            EstimatedStateBytes = (keys + keptEntries) * StateSizes.EntryBytes<TKey, TValue>(),
-            WindowBatchesHeld = _table.KeptBatchCount,
-            WindowRecordsHeld = keptEntries,
-        };
-    }
-
-    internal override Batch<(TKey Key, TValue Value)>? Compute(BatchTime time)
-    {
-        var windowStart = time - WindowDuration;
-        var fresh = StateTime is not { } previous || previous <= windowStart;
-        var enterAfter = fresh ? windowStart : StateTime!.Value;
-
-        _table.BeginStep();
-        _entering.Clear();
-        foreach (var parentTime in _input.Times(enterAfter, time))
-        {
-            Batch<(TKey Key, TValue Value)>? batch;
-            try
-            {
-                batch = _input.Read(parentTime, time);
-            }
-            catch
-            {
-                _table.Abort(_entering);
-                throw;
-            }
-
-            if (batch is null)
-            {
-                continue;
-            }
-
-            var slice = _table.RentSlice(parentTime);
-            _entering.Add(slice);
-            try
-            {
-                _table.ReduceInto(slice, batch.Span, _reduce);
-            }
-            catch
-            {
-                _input.MarkFailed(parentTime, time);
-                _table.Abort(_entering);
-                throw;
-            }
-        }
-
-        var output = new BatchBuilder<(TKey, TValue)>(0);
-        try
-        {
-            _table.Merge(windowStart, fresh, _entering, _reduce, _inverseReduce, _filter, output);
-        }
-        catch
-        {
-            foreach (var slice in _entering)
-            {
-                _input.MarkFailed(slice.Time, time);
-            }
-
-            _table.Abort(_entering);
-            throw;
-        }
-
-        // Commit: nothing below runs user code.
-        _table.Commit(windowStart, fresh, _entering);
-        _entering.Clear();
-        StateTime = time;
-        CountKeptEntries();
-        return output.ToBatch();
-    }
-
-    internal override void ClearMetadata(BatchTime time)
-    {
-        base.ClearMetadata(time);
-        _input.ForgetUpTo(time - WindowDuration);
-    }
 
     public void Accept(IStatefulStreamVisitor visitor)
     {
@@ -172,24 +62,24 @@ internal sealed class ReducedWindowedDStream<TKey, TValue> : DStream<(TKey Key, 
 
     public ReducedWindowSnapshot<TKey, TValue> ExportWindow()
     {
-        var kept = new List<ReducedWindowBatch<TKey, TValue>>(_table.KeptBatchCount);
-        for (var b = 0; b < _table.KeptBatchCount; b++)
+        var kept = new List<ReducedWindowBatch<TKey, TValue>>(Table.KeptBatchCount);
+        for (var b = 0; b < Table.KeptBatchCount; b++)
         {
-            var slice = _table.KeptBatch(b);
+            var slice = Table.KeptBatch(b);
             var values = new KeyValuePair<TKey, TValue>[slice.Count];
             for (var i = 0; i < values.Length; i++)
             {
-                values[i] = new KeyValuePair<TKey, TValue>(_table.KeyOf(slice.Ids[i]), slice.Values[i]);
+                values[i] = new KeyValuePair<TKey, TValue>(Table.KeyOf(slice.Ids[i]), slice.Values[i]);
             }
 
             kept.Add(new ReducedWindowBatch<TKey, TValue>(slice.Time, values));
         }
 
-        var ids = _table.ResultIds;
+        var ids = Table.ResultIds;
         var result = new KeyValuePair<TKey, TValue>[ids.Length];
         for (var i = 0; i < result.Length; i++)
         {
-            result[i] = new KeyValuePair<TKey, TValue>(_table.KeyOf(ids[i]), _table.ResultOf(ids[i]));
+            result[i] = new KeyValuePair<TKey, TValue>(Table.KeyOf(ids[i]), Table.ResultOf(ids[i]));
         }
 
         return new ReducedWindowSnapshot<TKey, TValue>(StateTime, result, kept);
@@ -198,8 +88,8 @@ internal sealed class ReducedWindowedDStream<TKey, TValue> : DStream<(TKey Key, 
     public void ImportWindow(ReducedWindowSnapshot<TKey, TValue> snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        _table.Clear();
-        _table.ImportResult(snapshot.Result);
+        Table.Clear();
+        Table.ImportResult(snapshot.Result);
         foreach (var batch in snapshot.KeptBatches)
         {
             if (batch.Values.Count == 0)
@@ -207,24 +97,43 @@ internal sealed class ReducedWindowedDStream<TKey, TValue> : DStream<(TKey Key, 
                 continue;
             }
 
-            var slice = _table.RentSlice(batch.Time);
-            _table.ImportSlice(slice, batch.Values);
-            _table.KeepImported(slice);
+            var slice = Table.RentSlice(batch.Time);
+            Table.ImportSlice(slice, batch.Values);
+            Table.KeepImported(slice);
         }
 
         StateTime = snapshot.Time;
         CountKeptEntries();
     }
 
-    /// <summary>Counts the kept batches' entries once per window, on the job thread, for <see cref="Describe"/>.</summary>
-    private void CountKeptEntries()
-    {
-        long entries = 0;
-        for (var i = 0; i < _table.KeptBatchCount; i++)
-        {
-            entries += _table.KeptBatch(i).Count;
-        }
+    protected override void Merge(BatchTime windowStart, bool fresh, List<WindowSlice<TValue>> entering, BatchBuilder<(TKey, TValue)> output) =>
+        Table.Merge(windowStart, fresh, entering, Reducer, _inverseReduce, _filter, output);
+}
 
-        Volatile.Write(ref _keptEntries, entries);
-    }
+/// <summary>Creates the interpreted keyed windows (the per-batch reduce through the reducer).</summary>
+internal static class KeyedWindows
+{
+    public static ReducedWindowedDStream<(TKey Key, TValue Value), TKey, TValue> Incremental<TKey, TValue>(
+        DStream<(TKey Key, TValue Value)> parent,
+        string name,
+        Func<TValue, TValue, TValue> reduce,
+        Func<TValue, TValue, TValue> inverseReduce,
+        Func<(TKey Key, TValue Value), bool>? filter,
+        TimeSpan windowDuration,
+        TimeSpan slideDuration)
+        where TKey : notnull =>
+        new(parent, name, Shared(new PairSliceStage<TKey, TValue>(reduce)), reduce, inverseReduce, filter, windowDuration, slideDuration);
+
+    public static RecomputedWindowDStream<(TKey Key, TValue Value), TKey, TValue> Recomputed<TKey, TValue>(
+        DStream<(TKey Key, TValue Value)> parent, string name, Func<TValue, TValue, TValue> reduce, TimeSpan windowDuration, TimeSpan slideDuration)
+        where TKey : notnull =>
+        new(parent, name, Shared(new PairSliceStage<TKey, TValue>(reduce)), reduce, windowDuration, slideDuration);
+
+    /// <summary>A factory handing out one stateless interpreted stage (safe to run on several partitions at once).</summary>
+    public static Func<IWindowSliceStage<TIn, TKey, TValue>> Shared<TIn, TKey, TValue>(IWindowSliceStage<TIn, TKey, TValue> stage)
+        where TKey : notnull => () => stage;
+
+    /// <summary>The values of an unkeyed window (key 0): <c>ReduceByWindow</c>'s and <c>CountByWindow</c>'s output.</summary>
+    public static DStream<TValue> Values<TValue>(DStream<(byte Key, TValue Value)> window, string name) =>
+        new TransformedDStream<(byte Key, TValue Value), TValue>(window, name, static (batch, _) => NarrowKernels.Map(batch, static pair => pair.Value));
 }

@@ -8,6 +8,10 @@ public static partial class ConcurrencyPipelines
 
     public static DStream<(int Key, int Value)> DefineRendezvousReduce(DStream<int> numbers) =>
         numbers.Map(n => (n % 2, n % 2048 == 0 ? Rendezvous.Meet(n) : n)).ReduceByKey((a, b) => a + b);
+
+    public static DStream<(int Key, int Value)> DefineRendezvousWindow(DStream<int> numbers) =>
+        numbers.Map(n => (n % 2, n % 2048 == 0 ? Rendezvous.Meet(n) : n))
+               .ReduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, TimeSpan.FromSeconds(2), filter: p => p.Value != 0);
 }
 
 /// <summary>The barrier the records of <see cref="ConcurrencyPipelines"/> wait at (two participants, 30 s timeout).</summary>

@@ -18,18 +18,16 @@ partial class Composed
     /// </summary>
     /// <remarks>
     /// <para>Compiled chain: Map → ReduceByKeyAndWindow (runtime) → Filter → Map.</para>
-    /// <para>Stage 1 (<c>CompileAfterWindowStage</c>) fused into 2 loops over each batch:</para>
+    /// <para>Stage 1 (<c>CompileAfterWindowReduceByKeyAndWindowStage</c>) fused into 1 loop over each batch:</para>
     /// <list type="number">
-    /// <item><description>read lines → Map → ReduceByKey (map-side combine)</description></item>
-    /// <item><description>ReduceByKey results, keys in first-seen order → Output</description></item>
+    /// <item><description>read lines → Map → ReduceByKey into the window's slice</description></item>
     /// </list>
-    /// <para>Stage 2 (<c>CompileAfterWindowStage2</c>) fused into 1 loop over each batch:</para>
+    /// <para>Stage 2 (<c>CompileAfterWindowStage</c>) fused into 1 loop over each batch:</para>
     /// <list type="number">
     /// <item><description>read reduceByKeyAndWindow → Filter → Map → Output</description></item>
     /// </list>
     /// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>
-    /// <para>Partition-wise (<c>CompileAfterWindowStage2</c>): with a parallelism above 1, the partitions of a batch run at the same time, one pooled stage instance each.</para>
-    /// <para>Shuffled in parallel (<c>CompileAfterWindowStage</c>): with a parallelism above 1, the map side runs per input partition into partition-local tables, the partial results go to hash partitions, and the reduce side merges each at the same time.</para>
+    /// <para>Partition-wise (<c>CompileAfterWindowStage</c>): with a parallelism above 1, the partitions of a batch run at the same time, one pooled stage instance each.</para>
     /// <para>The runtime runs <c>ReduceByKeyAndWindow</c> on the fused stages' streams, with the arguments as written.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
@@ -37,25 +35,20 @@ partial class Composed
     {
         global::System.ArgumentNullException.ThrowIfNull(lines);
         lines.Context.RegisterPipeline("Composed.DefineAfterWindow", DefineAfterWindowFingerprint);
-        // Fused stage CompileAfterWindowStage: Map → ReduceByKey
-        var fused = global::Pipelines.Compilation.CompiledStream.CreateShuffled<string, string, int, (string line, int)>(lines, "Composed.CompileAfterWindow", new CompileAfterWindowStage(), static () => new CompileAfterWindowStageMapSide(), static () => new CompileAfterWindowStageReduceSide());
-        // The runtime's ReduceByKeyAndWindow
-        var reduceByKeyAndWindow = fused.ReduceByKeyAndWindow((a, b) => a + b, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10));
-        // Fused stage CompileAfterWindowStage2: Filter → Map
-        return global::Pipelines.Compilation.CompiledStream.CreatePartitioned(reduceByKeyAndWindow, "Composed.CompileAfterWindow#2", new CompileAfterWindowStage2(), static () => new CompileAfterWindowStage2());
+        // The runtime's ReduceByKeyAndWindow, each batch reduced by CompileAfterWindowReduceByKeyAndWindowStage straight into the window's slice: Map → ReduceByKeyAndWindow
+        var reduceByKeyAndWindow = global::Pipelines.Compilation.CompiledWindow.ReduceByKeyAndWindow<string, string, int>(lines, static () => new CompileAfterWindowReduceByKeyAndWindowStage(), (a, b) => a + b, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10));
+        // Fused stage CompileAfterWindowStage: Filter → Map
+        return global::Pipelines.Compilation.CompiledStream.CreatePartitioned(reduceByKeyAndWindow, "Composed.CompileAfterWindow#2", new CompileAfterWindowStage(), static () => new CompileAfterWindowStage());
     }
 
-    /// <summary>The fused loops of <c>CompileAfterWindow</c>; one instance per compiled stream.</summary>
+    /// <summary>The fused per-batch part of a window in <c>CompileAfterWindow</c>: each batch reduced by key straight into the window's slice; one instance for the job thread and one per partition reduced at the same time.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
-    private sealed class CompileAfterWindowStage : global::Pipelines.Compilation.IBatchStage<string, (string line, int)>
+    private sealed class CompileAfterWindowReduceByKeyAndWindowStage : global::Pipelines.Compilation.IWindowSliceStage<string, string, int>
     {
-        private readonly global::System.Collections.Generic.Dictionary<string, int> _totals = new();
-
         /// <inheritdoc/>
-        public void Process(global::Pipelines.Batch<string> lines, global::Pipelines.BatchBuilder<(string line, int)> output)
+        public void Process(global::Pipelines.Batch<string> lines, global::Pipelines.Compilation.WindowSliceWriter<string, int> slice)
         {
-            _totals.Clear();
-            // Loop 1: read lines → Map → ReduceByKey (map-side combine)
+            // Loop 1: read lines → Map → ReduceByKey into the window's slice
             for (int partition = 0; partition < lines.PartitionCount; partition++)
             {
                 global::System.ReadOnlySpan<string> records = lines.GetPartition(partition);
@@ -64,7 +57,7 @@ partial class Composed
                     string line = records[i];
                     (string line, int) pair = (line, 1);
                     int b = pair.Item2;
-                    ref var total = ref global::System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_totals, pair.Item1, out bool exists);
+                    ref var total = ref slice.GetValueRef(pair.Item1, out bool exists);
                     if (exists)
                     {
                         int a = total!;
@@ -75,101 +68,13 @@ partial class Composed
                         total = b;
                     }
                 }
-            }
-
-            // Loop 2: ReduceByKey results, keys in first-seen order → Output
-            foreach (global::System.Collections.Generic.KeyValuePair<string, int> entry in _totals)
-            {
-                (string line, int) record = (entry.Key, entry.Value);
-                output.Add(record);
-            }
-        }
-    }
-
-    /// <summary>The map side of <c>CompileAfterWindowStage</c> when partitions run at the same time: one input partition up to the shuffle's partial results, in a partition-local table (one pooled instance per running partition).</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
-    private sealed class CompileAfterWindowStageMapSide : global::Pipelines.Compilation.IBatchStage<string, (string line, int)>
-    {
-        private readonly global::System.Collections.Generic.Dictionary<string, int> _totals = new();
-
-        /// <inheritdoc/>
-        public void Process(global::Pipelines.Batch<string> lines, global::Pipelines.BatchBuilder<(string line, int)> output)
-        {
-            _totals.Clear();
-            // Loop 1: read lines → Map → ReduceByKey (map-side combine)
-            for (int partition = 0; partition < lines.PartitionCount; partition++)
-            {
-                global::System.ReadOnlySpan<string> records = lines.GetPartition(partition);
-                for (int i = 0; i < records.Length; i++)
-                {
-                    string line = records[i];
-                    (string line, int) pair = (line, 1);
-                    int b = pair.Item2;
-                    ref var total = ref global::System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_totals, pair.Item1, out bool exists);
-                    if (exists)
-                    {
-                        int a = total!;
-                        total = a + b;
-                    }
-                    else
-                    {
-                        total = b;
-                    }
-                }
-            }
-
-            // Loop 2: ReduceByKey results, keys in first-seen order → Output
-            foreach (global::System.Collections.Generic.KeyValuePair<string, int> entry in _totals)
-            {
-                (string line, int) record = (entry.Key, entry.Value);
-                output.Add(record);
-            }
-        }
-    }
-
-    /// <summary>The reduce side of <c>CompileAfterWindowStage</c> when partitions run at the same time: merges one hash partition's partial results and runs what follows the shuffle.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
-    private sealed class CompileAfterWindowStageReduceSide : global::Pipelines.Compilation.IBatchStage<(string, int), (string line, int)>
-    {
-        private readonly global::System.Collections.Generic.Dictionary<string, int> _totals = new();
-
-        /// <inheritdoc/>
-        public void Process(global::Pipelines.Batch<(string, int)> partials, global::Pipelines.BatchBuilder<(string line, int)> output)
-        {
-            _totals.Clear();
-            // Loop 1: read partials → ReduceByKey (map-side combine)
-            for (int partition = 0; partition < partials.PartitionCount; partition++)
-            {
-                global::System.ReadOnlySpan<(string, int)> records = partials.GetPartition(partition);
-                for (int i = 0; i < records.Length; i++)
-                {
-                    (string, int) pair = records[i];
-                    int b = pair.Item2;
-                    ref var total = ref global::System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_totals, pair.Item1, out bool exists);
-                    if (exists)
-                    {
-                        int a = total!;
-                        total = a + b;
-                    }
-                    else
-                    {
-                        total = b;
-                    }
-                }
-            }
-
-            // Loop 2: ReduceByKey results, keys in first-seen order → Output
-            foreach (global::System.Collections.Generic.KeyValuePair<string, int> entry in _totals)
-            {
-                (string line, int) record = (entry.Key, entry.Value);
-                output.Add(record);
             }
         }
     }
 
     /// <summary>The fused loops of <c>CompileAfterWindow</c>; one instance per compiled stream.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
-    private sealed class CompileAfterWindowStage2 : global::Pipelines.Compilation.IBatchStage<(string Key, int Value), string>
+    private sealed class CompileAfterWindowStage : global::Pipelines.Compilation.IBatchStage<(string Key, int Value), string>
     {
         /// <inheritdoc/>
         public void Process(global::Pipelines.Batch<(string Key, int Value)> reduceByKeyAndWindow, global::Pipelines.BatchBuilder<string> output)

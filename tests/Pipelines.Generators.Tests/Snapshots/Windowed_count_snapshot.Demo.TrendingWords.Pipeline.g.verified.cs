@@ -18,13 +18,11 @@ partial class TrendingWords
     /// </summary>
     /// <remarks>
     /// <para>Compiled chain: FlatMap → Map → ReduceByKeyAndWindow (runtime).</para>
-    /// <para>Fused into 2 loops over each batch:</para>
+    /// <para>Fused into 1 loop over each batch:</para>
     /// <list type="number">
-    /// <item><description>read lines → FlatMap (split into spans) → Map → ReduceByKey (map-side combine, words looked up as spans)</description></item>
-    /// <item><description>ReduceByKey results, words in first-seen order → Output</description></item>
+    /// <item><description>read lines → FlatMap (split into spans) → Map → ReduceByKey into the window's slice (words interned as spans)</description></item>
     /// </list>
     /// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>
-    /// <para>Shuffled in parallel (<c>CompileStage</c>): with a parallelism above 1, the map side runs per input partition into partition-local tables, the partial results go to hash partitions, and the reduce side merges each at the same time.</para>
     /// <para>The runtime runs <c>ReduceByKeyAndWindow</c> on the fused stages' streams, with the arguments as written.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
@@ -32,23 +30,18 @@ partial class TrendingWords
     {
         global::System.ArgumentNullException.ThrowIfNull(lines);
         lines.Context.RegisterPipeline("TrendingWords.Define", DefineFingerprint);
-        // Fused stage CompileStage: FlatMap → Map → ReduceByKey
-        var fused = global::Pipelines.Compilation.CompiledStream.CreateShuffled<string, string, int, (string word, int)>(lines, "TrendingWords.Compile", new CompileStage(), static () => new CompileStageMapSide(), static () => new CompileStageReduceSide());
-        // The runtime's ReduceByKeyAndWindow
-        return fused.ReduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, TimeSpan.FromSeconds(((int)30)), TimeSpan.FromSeconds(10), filter: p => p.Value != 0);
+        // The runtime's ReduceByKeyAndWindow, each batch reduced by CompileReduceByKeyAndWindowStage straight into the window's slice: FlatMap → Map → ReduceByKeyAndWindow
+        return global::Pipelines.Compilation.CompiledWindow.ReduceByKeyAndWindow<string, string, int>(lines, static () => new CompileReduceByKeyAndWindowStage(), (a, b) => a + b, (a, b) => a - b, TimeSpan.FromSeconds(((int)30)), TimeSpan.FromSeconds(10), filter: p => p.Value != 0);
     }
 
-    /// <summary>The fused loops of <c>Compile</c>; one instance per compiled stream.</summary>
+    /// <summary>The fused per-batch part of a window in <c>Compile</c>: each batch reduced by key straight into the window's slice; one instance for the job thread and one per partition reduced at the same time.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
-    private sealed class CompileStage : global::Pipelines.Compilation.IBatchStage<string, (string word, int)>
+    private sealed class CompileReduceByKeyAndWindowStage : global::Pipelines.Compilation.IWindowSliceStage<string, string, int>
     {
-        private readonly global::Pipelines.Compilation.SpanKeyedTable<int> _totals = new();
-
         /// <inheritdoc/>
-        public void Process(global::Pipelines.Batch<string> lines, global::Pipelines.BatchBuilder<(string word, int)> output)
+        public void Process(global::Pipelines.Batch<string> lines, global::Pipelines.Compilation.WindowSliceWriter<string, int> slice)
         {
-            _totals.BeginBatch();
-            // Loop 1: read lines → FlatMap (split into spans) → Map → ReduceByKey (map-side combine, words looked up as spans)
+            // Loop 1: read lines → FlatMap (split into spans) → Map → ReduceByKey into the window's slice (words interned as spans)
             for (int partition = 0; partition < lines.PartitionCount; partition++)
             {
                 global::System.ReadOnlySpan<string> records = lines.GetPartition(partition);
@@ -68,7 +61,7 @@ partial class TrendingWords
                         if (!word.IsEmpty)
                         {
                             int b = 1;
-                            ref var total = ref _totals.GetValueRef(word, out bool exists);
+                            ref var total = ref slice.GetValueRef(word, out bool exists);
                             if (exists)
                             {
                                 int a = total!;
@@ -81,107 +74,6 @@ partial class TrendingWords
                         }
                     }
                 }
-            }
-
-            // Loop 2: ReduceByKey results, words in first-seen order → Output
-            for (int index = 0; index < _totals.Count; index++)
-            {
-                (string word, int) record = (_totals.GetKey(index), _totals.GetValue(index));
-                output.Add(record);
-            }
-        }
-    }
-
-    /// <summary>The map side of <c>CompileStage</c> when partitions run at the same time: one input partition up to the shuffle's partial results, in a partition-local table (one pooled instance per running partition).</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
-    private sealed class CompileStageMapSide : global::Pipelines.Compilation.IBatchStage<string, (string word, int)>
-    {
-        private readonly global::Pipelines.Compilation.SpanKeyedTable<int> _totals = new();
-
-        /// <inheritdoc/>
-        public void Process(global::Pipelines.Batch<string> lines, global::Pipelines.BatchBuilder<(string word, int)> output)
-        {
-            _totals.BeginBatch();
-            // Loop 1: read lines → FlatMap (split into spans) → Map → ReduceByKey (map-side combine, words looked up as spans)
-            for (int partition = 0; partition < lines.PartitionCount; partition++)
-            {
-                global::System.ReadOnlySpan<string> records = lines.GetPartition(partition);
-                for (int i = 0; i < records.Length; i++)
-                {
-                    string line = records[i];
-                    for (int start = 0; start <= line.Length;)
-                    {
-                        int length = global::System.MemoryExtensions.IndexOf(global::System.MemoryExtensions.AsSpan(line, start), ' ');
-                        if (length < 0)
-                        {
-                            length = line.Length - start;
-                        }
-
-                        global::System.ReadOnlySpan<char> word = global::System.MemoryExtensions.AsSpan(line, start, length);
-                        start += length + 1;
-                        if (!word.IsEmpty)
-                        {
-                            int b = 1;
-                            ref var total = ref _totals.GetValueRef(word, out bool exists);
-                            if (exists)
-                            {
-                                int a = total!;
-                                total = a + b;
-                            }
-                            else
-                            {
-                                total = b;
-                            }
-                        }
-                    }
-                }
-            }
-
-            // Loop 2: ReduceByKey results, words in first-seen order → Output
-            for (int index = 0; index < _totals.Count; index++)
-            {
-                (string word, int) record = (_totals.GetKey(index), _totals.GetValue(index));
-                output.Add(record);
-            }
-        }
-    }
-
-    /// <summary>The reduce side of <c>CompileStage</c> when partitions run at the same time: merges one hash partition's partial results and runs what follows the shuffle.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
-    private sealed class CompileStageReduceSide : global::Pipelines.Compilation.IBatchStage<(string, int), (string word, int)>
-    {
-        private readonly global::System.Collections.Generic.Dictionary<string, int> _totals = new();
-
-        /// <inheritdoc/>
-        public void Process(global::Pipelines.Batch<(string, int)> partials, global::Pipelines.BatchBuilder<(string word, int)> output)
-        {
-            _totals.Clear();
-            // Loop 1: read partials → ReduceByKey (map-side combine)
-            for (int partition = 0; partition < partials.PartitionCount; partition++)
-            {
-                global::System.ReadOnlySpan<(string, int)> records = partials.GetPartition(partition);
-                for (int i = 0; i < records.Length; i++)
-                {
-                    (string, int) pair = records[i];
-                    int b = pair.Item2;
-                    ref var total = ref global::System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_totals, pair.Item1, out bool exists);
-                    if (exists)
-                    {
-                        int a = total!;
-                        total = a + b;
-                    }
-                    else
-                    {
-                        total = b;
-                    }
-                }
-            }
-
-            // Loop 2: ReduceByKey results, keys in first-seen order → Output
-            foreach (global::System.Collections.Generic.KeyValuePair<string, int> entry in _totals)
-            {
-                (string word, int) record = (entry.Key, entry.Value);
-                output.Add(record);
             }
         }
     }

@@ -142,11 +142,11 @@ public sealed class ReduceByKeyAndWindowTests
     public void ReduceByKeyAndWindow_with_inverse_keeps_only_the_batches_of_its_window()
     {
         var input = Enumerable.Range(0, 30).Select(i => new[] { ($"k{i % 7}", 1), ($"once{i}", 1) }).ToArray();
-        ReducedWindowedDStream<string, int>? window = null;
+        ReducedWindowedDStream<(string Key, int Value), string, int>? window = null;
         using var run = StreamingTest.Start(input, s =>
         {
             var reduced = s.ReduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, Seconds(3), Seconds(1), p => p.Value != 0);
-            window = (ReducedWindowedDStream<string, int>)reduced;
+            window = (ReducedWindowedDStream<(string Key, int Value), string, int>)reduced;
             return reduced;
         });
 
@@ -169,11 +169,11 @@ public sealed class ReduceByKeyAndWindowTests
         // Every batch brings two one-off keys; with a filter dropping zero counts they leave the window's table
         // once their batch leaves, so the table holds at most the keys of the 3 batches in the window.
         var input = Enumerable.Range(0, 40).Select(i => new[] { ("steady", 1), ($"a{i}", 1), ($"b{i}", 2) }).ToArray();
-        ReducedWindowedDStream<string, int>? window = null;
+        ReducedWindowedDStream<(string Key, int Value), string, int>? window = null;
         using var run = StreamingTest.Start(input, s =>
         {
             var reduced = s.ReduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, Seconds(3), Seconds(1), p => p.Value != 0);
-            window = (ReducedWindowedDStream<string, int>)reduced;
+            window = (ReducedWindowedDStream<(string Key, int Value), string, int>)reduced;
             return reduced;
         });
 

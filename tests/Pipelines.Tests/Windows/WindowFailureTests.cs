@@ -10,7 +10,7 @@ public sealed class WindowFailureTests
     public void A_throwing_reduce_fails_that_window_and_the_next_one_proceeds_from_the_last_successful_window()
     {
         (string, int)[][] input = [[("a", 1)], [("a", 2)], [("a", 666), ("a", 1)], [("a", 3)], [], []];
-        ReducedWindowedDStream<string, int>? window = null;
+        ReducedWindowedDStream<(string Key, int Value), string, int>? window = null;
         using var run = StreamingTest.Start(input, s =>
         {
             var reduced = s.ReduceByKeyAndWindow(
@@ -18,7 +18,7 @@ public sealed class WindowFailureTests
                 (x, y) => x - y,
                 Seconds(2),
                 filter: p => p.Value != 0);
-            window = (ReducedWindowedDStream<string, int>)reduced;
+            window = (ReducedWindowedDStream<(string Key, int Value), string, int>)reduced;
             return reduced;
         });
 
@@ -45,11 +45,11 @@ public sealed class WindowFailureTests
     {
         (string, int)[][] input = [[("a", 1)], [("a", 2)], [("a", 4)], [("a", 8)], [], []];
         var fail = false;
-        ReducedWindowedDStream<string, int>? window = null;
+        ReducedWindowedDStream<(string Key, int Value), string, int>? window = null;
         using var run = StreamingTest.Start(input, s =>
         {
             var reduced = s.ReduceByKeyAndWindow((x, y) => x + y, (x, y) => fail ? throw new InvalidOperationException("inverse") : x - y, Seconds(3), filter: p => p.Value != 0);
-            window = (ReducedWindowedDStream<string, int>)reduced;
+            window = (ReducedWindowedDStream<(string Key, int Value), string, int>)reduced;
             return reduced;
         });
 
