@@ -134,7 +134,8 @@ public sealed class ModelKillTests
         }
     }
 
-    private static string OutputOf(Process app) => app.StartInfo.ArgumentList[2];
+    // The app's arguments end with: input, output, checkpoints, batch interval, stop marker (see StartApp).
+    private static string OutputOf(Process app) => app.StartInfo.ArgumentList[^4];
 
     private Process StartApp(string input, string output, string checkpoints, string stopMarker) =>
         DotNetApp.Start("Pipelines.MachineLearning.FaultApp.dll", [input, output, checkpoints, "100", stopMarker], _log);
