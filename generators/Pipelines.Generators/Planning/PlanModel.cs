@@ -45,6 +45,7 @@ internal sealed record StepPlan(string Variable, string Expression, string Comme
 /// <param name="OutputType">The element type the stage produces.</param>
 /// <param name="InputTypes">The element type of each input stream.</param>
 /// <param name="InputNames">The <c>Process</c> parameter of each input batch (named after the streams).</param>
+/// <param name="EventTime">For a fused event-time window: what its stage class implements besides the loop (else null).</param>
 /// <param name="Parallel">How the stage runs the partitions of a batch at the same time, or null for whole batches only.</param>
 internal sealed record StagePlan(
     string OutputType,
@@ -56,7 +57,8 @@ internal sealed record StagePlan(
     EquatableArray<FieldPlan> Fields,
     EquatableArray<LoopPlan> Loops,
     EquatableArray<LocalFunctionPlan> Functions,
-    ParallelPlan? Parallel = null);
+    ParallelPlan? Parallel = null,
+    EventTimeStagePlan? EventTime = null);
 
 /// <summary>
 /// How a compiled stage runs its partitions at the same time. Without a map side, the stage itself is
@@ -81,3 +83,19 @@ internal sealed record CodeNode(string Text, bool IsBlock, EquatableArray<CodeNo
 {
     public static CodeNode Statement(string text) => new(text, false, EquatableArray<CodeNode>.Empty);
 }
+
+/// <summary>
+/// A fused event-time window's stage: it implements <c>IEventWindowStage&lt;TIn, Record, Key, Aggregate&gt;</c>, its
+/// loop writes into the runtime's <c>EventWindowBatch</c>, and <c>Merge</c> combines a batch's aggregate with an open one.
+/// </summary>
+/// <param name="Operator">The window operator (<c>ReduceByKeyAndEventWindow</c>…).</param>
+/// <param name="MergeFunctions">The reducer as a local function of <c>Merge</c>, when it is a block lambda.</param>
+internal sealed record EventTimeStagePlan(
+    string Operator,
+    string RecordType,
+    string KeyType,
+    string AggregateType,
+    string MergeOpen,
+    string MergeBatch,
+    EquatableArray<CodeNode> MergeBody,
+    EquatableArray<LocalFunctionPlan> MergeFunctions);

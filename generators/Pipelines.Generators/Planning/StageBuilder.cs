@@ -6,7 +6,7 @@ using Pipelines.Generators.Model;
 namespace Pipelines.Generators.Planning;
 
 /// <summary>Builds the fused loops of one compiled definition (see <see cref="Planner"/>).</summary>
-internal sealed class StageBuilder
+internal sealed partial class StageBuilder
 {
     private const string Marshal = "global::System.Runtime.InteropServices.CollectionsMarshal";
     private const string Memory = "global::System.MemoryExtensions";
@@ -31,7 +31,8 @@ internal sealed class StageBuilder
     /// <param name="root">The node whose records the stage outputs.</param>
     /// <param name="stageClassName">The generated class's name (unique in the pipeline class).</param>
     /// <param name="streamName">The compiled stream's name, used in errors.</param>
-    public StageBuilder(DefinitionModel definition, int root, string stageClassName, string streamName)
+    /// <param name="outputName">The preferred name of <c>Process</c>'s output parameter.</param>
+    public StageBuilder(DefinitionModel definition, int root, string stageClassName, string streamName, string outputName = "output")
     {
         _definition = definition;
         _root = root;
@@ -45,7 +46,7 @@ internal sealed class StageBuilder
             _inputs.Add(_names.Fresh(parameter.Name));
         }
 
-        _output = _names.Fresh("output");
+        _output = _names.Fresh(outputName);
     }
 
     public StagePlan Build()
@@ -157,6 +158,8 @@ internal sealed class StageBuilder
                 return Join(node, preferredName);
             case PipelineOperator.CoGroup:
                 return CoGroup(node, preferredName);
+            case PipelineOperator.WithEventTime:
+                return WithEventTime(node);
             default:
                 return OuterJoin(node, preferredName);
         }

@@ -19,13 +19,15 @@ namespace Pipelines.Generators.Planning;
 /// side reading two streams becomes a stage of its own. Every node's stream is created once (a runtime operator
 /// such as <c>UpdateStateByKey</c> must not run twice); a fused node inside two stages runs in both (lambdas are pure).
 /// </remarks>
-internal sealed class StepPlanner
+internal sealed partial class StepPlanner
 {
     private readonly string _className;
     private readonly DefinitionModel _definition;
     private readonly string _compileName;
     private readonly List<NodeModel> _nodes;
     private readonly HashSet<int> _ownStage = [];
+    private readonly HashSet<int> _fusedEventTime = [];
+    private readonly HashSet<int> _fusedWindows = [];
     private readonly Dictionary<int, (string Code, string Name)> _streams = [];
     private readonly List<StepPlan> _steps = [];
     private readonly List<StagePlan> _stages = [];
@@ -100,6 +102,10 @@ internal sealed class StepPlanner
         {
             var name = _definition.Parameters[node.ParameterIndex].Name;
             result = (Escape(name), name);
+        }
+        else if (EventTimePlanner.Match(_nodes, _definition.Root, index) is { } fusion && EventWindowStage(fusion) is { } fused)
+        {
+            result = fused;
         }
         else if (IsRuntime(node))
         {
@@ -191,7 +197,8 @@ internal sealed class StepPlanner
         }
     }
 
-    private bool IsInput(int index) => _nodes[index].IsSource || IsRuntime(_nodes[index]) || _ownStage.Contains(index);
+    private bool IsInput(int index) =>
+        _nodes[index].IsSource || (IsRuntime(_nodes[index]) && !_fusedEventTime.Contains(index)) || _ownStage.Contains(index);
 
     /// <summary>A side of a join under <paramref name="root"/> that reads two or more streams, to become a stage of its own.</summary>
     private int SplitAt(int root)
