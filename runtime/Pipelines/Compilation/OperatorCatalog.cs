@@ -53,6 +53,8 @@ namespace Pipelines.Compilation
         ReduceByKeyAndSessionWindow,
         EventTimeMapWithState,
         LateRecords,
+        EventTimeUnion,
+        EventTimeJoin,
     }
 
     /// <summary>How an operator takes part in fusion.</summary>
@@ -173,6 +175,8 @@ namespace Pipelines.Compilation
             new OperatorInfo(PipelineOperator.ReduceByKeyAndSessionWindow, OperatorRole.Boundary, EventTimePairs, 0, 0),
             new OperatorInfo(PipelineOperator.EventTimeMapWithState, OperatorRole.Boundary, EventTimePairs, 0, 0, "MapWithState"),
             new OperatorInfo(PipelineOperator.LateRecords, OperatorRole.Boundary, EventTimeAggregate, 0, 0),
+            new OperatorInfo(PipelineOperator.EventTimeUnion, OperatorRole.Boundary, EventTime, 0, 1, "Union"),
+            new OperatorInfo(PipelineOperator.EventTimeJoin, OperatorRole.Boundary, EventTimePairs, 0, 1, "Join"),
         };
 
         /// <summary>Finds the compiled operator named <paramref name="name"/> declared by <paramref name="declaringType"/>.</summary>
