@@ -80,6 +80,32 @@ public sealed class EventTimeCompiledPropertyTests
             Canonical(StreamingTest.Run(input, r => EventTimePropertyPipelines.CompileBlockReducer(r).Map(Show), input.Length)));
     }
 
+    [Theory]
+    [InlineData(4)]
+    [InlineData(11)]
+    [InlineData(23)]
+    public void A_compiled_union_of_event_time_streams_equals_the_reference_and_the_interpreted_path(int seed)
+    {
+        var random = new Random(seed);
+        var fast = EventTimeReference.RandomStream(seed, 30);
+        Reading[]?[] slow = [.. EventTimeReference.RandomStream(seed + 100, 30).Select(b => random.Next(6) switch
+        {
+            0 => null,
+            1 => [],
+            _ => b.Select(r => r with { Key = r.Key.ToUpperInvariant(), Second = Math.Max(0, r.Second - 20) }).ToArray(),
+        })];
+        var watermarks = EventTimeReference.CombinedWatermarks([fast, slow], [2, 4], idleBatches: 3);
+        Reading[][] merged = [.. fast.Select((b, i) => b.Concat(slow[i] ?? []).ToArray())];
+        var expected = EventTimeReference.SlidingSums(merged, watermarks, 6, 3);
+
+        var compiled = StreamingTest.Run(fast, slow, (a, b) => EventTimePropertyPipelines.CompileUnionSums(a, b).Map(Show), fast.Length);
+        var interpreted = StreamingTest.Run(fast, slow, (a, b) => EventTimePropertyPipelines.DefineUnionSums(a, b).Map(Show), fast.Length);
+
+        Assert.Equal(Canonical(expected), Canonical(compiled));
+        Assert.Equal(Canonical(interpreted), Canonical(compiled));
+        Assert.Contains(expected, batch => batch.Count > 0);
+    }
+
     [Fact]
     public void Compiled_definitions_return_the_runtime_compiled_event_time_stream()
     {

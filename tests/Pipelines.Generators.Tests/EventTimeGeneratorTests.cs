@@ -79,6 +79,12 @@ public sealed class EventTimeGeneratorTests
                 public static DStream<EventWindow<long>> DefineMethodGroup(DStream<string> lines) =>
                     lines.WithEventTime(TimeOf, TimeSpan.Zero).CountByEventWindow(TimeSpan.FromSeconds(4));
 
+                public static DStream<EventWindow<string, (int, int)>> DefineUnionJoin(DStream<string> left, DStream<string> right) =>
+                    left.WithEventTime(line => DateTimeOffset.UnixEpoch.AddSeconds(line.Length), TimeSpan.Zero).Map(line => (line, 1))
+                        .Union(right.WithEventTime(line => DateTimeOffset.UnixEpoch.AddSeconds(line.Length), TimeSpan.Zero).Map(line => (line, 2)), TimeSpan.FromSeconds(5))
+                        .Join(right.WithEventTime(line => DateTimeOffset.UnixEpoch.AddSeconds(line.Length), TimeSpan.Zero).Map(line => (line, 3)))
+                        .ReduceByKeyAndEventWindow((a, b) => (a.Item1 + b.Item1, a.Item2 + b.Item2), TimeSpan.FromSeconds(4));
+
                 public static DateTimeOffset TimeOf(string line) => DateTimeOffset.UnixEpoch.AddSeconds(line.Length);
             }
             """;
@@ -92,6 +98,9 @@ public sealed class EventTimeGeneratorTests
         Assert.Contains("var withEventTime = lines.WithEventTime(line => DateTimeOffset.UnixEpoch.AddSeconds(line.Length), TimeSpan.Zero);", generated, StringComparison.Ordinal);
         Assert.Contains(".ReduceByKeyAndSessionWindow((a, b) => a + b, TimeSpan.FromSeconds(4));", generated, StringComparison.Ordinal);
         Assert.Contains("lines.WithEventTime(TimeOf, TimeSpan.Zero)", generated, StringComparison.Ordinal);
+        Assert.Contains(".Union(", generated, StringComparison.Ordinal); // the event-time Union and Join are the runtime's, combining watermarks
+        Assert.Contains(".Join(", generated, StringComparison.Ordinal);
+        Assert.DoesNotContain("Runs interpreted", generated, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -58,4 +58,10 @@ internal static partial class EventTimePropertyPipelines
                     var sum = x + y;
                     return sum;
                 }, TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(2));
+
+    public static DStream<EventWindow<string, int>> DefineUnionSums(DStream<Reading> fast, DStream<Reading> slow) =>
+        fast.WithEventTime(r => r.Time, TimeSpan.FromSeconds(2))
+            .Union(slow.WithEventTime(r => r.Time, TimeSpan.FromSeconds(4)), TimeSpan.FromSeconds(3))
+            .Map(r => (r.Key, r.Value))
+            .ReduceByKeyAndEventWindow((x, y) => x + y, TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(3));
 }
