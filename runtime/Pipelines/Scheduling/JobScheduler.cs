@@ -233,11 +233,14 @@ internal sealed partial class JobScheduler
     private void GenerateBatch(BatchTime time)
     {
         long records = 0;
+        var inputRecords = new Dictionary<int, long>(_context.Inputs.Count);
         foreach (var input in _context.Inputs)
         {
             try
             {
-                records += input.Seal(time);
+                var sealedRecords = input.Seal(time);
+                inputRecords[input.Id] = sealedRecords;
+                records += sealedRecords;
             }
             catch (Exception error)
             {
@@ -259,12 +262,17 @@ internal sealed partial class JobScheduler
             }
         }
 
-        Submit(time, records);
+        Submit(time, records, inputRecords);
     }
 
-    private void Submit(BatchTime time, long records)
+    private void Submit(BatchTime time, long records, IReadOnlyDictionary<int, long>? inputRecords = null)
     {
         var info = new BatchInfo(time, records, _context.TimeProvider.GetUtcNow());
+        if (inputRecords is not null)
+        {
+            info = info with { InputRecords = inputRecords };
+        }
+
         _context.Listeners.BatchSubmitted(info);
         OnBatchQueued();
         _queue.Writer.TryWrite(info);
