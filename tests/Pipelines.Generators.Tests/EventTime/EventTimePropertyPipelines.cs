@@ -3,6 +3,7 @@ using Pipelines.Tests.EventTime;
 namespace Pipelines.Generators.Tests.Compiled;
 
 /// <summary>
+/// (Outside Compiled/: they use the linked reference records, which the SDK build test's project does not have.)
 /// The event-time property tests' pipelines (records: <see cref="Reading"/>), one per window shape, compiled with the
 /// event-time window fused: <c>WithEventTime</c>'s function, the event-time Map and the pre-aggregation run in the
 /// generated loop.
