@@ -34,22 +34,75 @@ public sealed class EventTimeGeneratorTests
         """;
 
     [Fact]
-    public void Event_time_operators_are_handed_to_the_runtime_and_the_stages_around_them_are_compiled()
+    public void Event_time_windows_are_fused_with_the_stages_before_them_and_the_stages_after_them_are_compiled()
     {
         var (result, diagnostics) = GeneratorHarness.Run(Source);
 
         Assert.Empty(result.Diagnostics);
         Assert.Empty(diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
         var generated = result.GeneratedSources.Single().SourceText.ToString();
-        Assert.Contains("Compiled chain: Filter → WithEventTime (runtime) → Map (runtime) → MapValues (runtime) → ReduceByKeyAndEventWindow (runtime).", generated, StringComparison.Ordinal);
+        Assert.Contains("Compiled chain: Filter → WithEventTime → Map → MapValues → ReduceByKeyAndEventWindow.", generated, StringComparison.Ordinal);
         Assert.DoesNotContain("Runs interpreted", generated, StringComparison.Ordinal);
         Assert.DoesNotContain("return DefinePerPage(", generated, StringComparison.Ordinal);
-        Assert.DoesNotContain("return DefineCounts(", generated, StringComparison.Ordinal);
-        Assert.Contains("var withEventTime = fused.WithEventTime(line => DateTimeOffset.UnixEpoch.AddSeconds(line.Length), TimeSpan.FromSeconds(5));", generated, StringComparison.Ordinal);
-        Assert.Contains("var eventTimeMap = withEventTime.Map(line => (line.Substring(0, 1), 1));", generated, StringComparison.Ordinal);
-        Assert.Contains("var eventTimeMapValues = eventTimeMap.MapValues(v => v * 2);", generated, StringComparison.Ordinal);
-        Assert.Contains("return eventTimeMapValues.ReduceByKeyAndEventWindow((a, b) => a + b, TimeSpan.FromSeconds(10));", generated, StringComparison.Ordinal);
-        Assert.Contains("var eventTimeFilter = withEventTime.Filter(line => line.Length > 0);", generated, StringComparison.Ordinal);
+        Assert.DoesNotContain(".WithEventTime(", generated, StringComparison.Ordinal);
+        Assert.Contains("return global::Pipelines.Compilation.CompiledEventTime.ReduceByKeyAndEventWindow(lines, \"ReduceByKeyAndEventWindow\", new CompilePerPageEventTimeStage(), maxDelay: TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10));", generated, StringComparison.Ordinal);
+        Assert.Contains("long eventTicks = (DateTimeOffset.UnixEpoch.AddSeconds(line.Length)).UtcTicks;", generated, StringComparison.Ordinal);
+        Assert.Contains("var countByEventWindow = global::Pipelines.Compilation.CompiledEventTime.CountByEventWindow(lines, \"CountByEventWindow\", new CompileCountsEventTimeStage(), maxDelay: TimeSpan.Zero, TimeSpan.FromSeconds(4));", generated, StringComparison.Ordinal);
         Assert.Contains("CompiledStream.CreatePartitioned(countByEventWindow", generated, StringComparison.Ordinal); // the Map after the window runs partition by partition
+        Assert.Contains("<para>Event time fused (<c>CompilePerPageEventTimeStage</c>, ReduceByKeyAndEventWindow)", generated, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Event_time_streams_read_twice_sessions_and_method_groups_stay_the_runtimes()
+    {
+        const string source = """
+            using System;
+            using Pipelines;
+
+            namespace Sample;
+
+            [StreamingPipeline]
+            public static partial class Kept
+            {
+                public static DStream<EventWindow<string, int>> DefineShared(DStream<string> lines)
+                {
+                    var timed = lines.WithEventTime(line => DateTimeOffset.UnixEpoch.AddSeconds(line.Length), TimeSpan.Zero).Map(line => (line, 1));
+                    return timed.ReduceByKeyAndEventWindow((a, b) => a + b, TimeSpan.FromSeconds(4))
+                        .Union(timed.ReduceByKeyAndEventWindow((a, b) => a * b, TimeSpan.FromSeconds(4)));
+                }
+
+                public static DStream<EventWindow<string, int>> DefineSessions(DStream<string> lines) =>
+                    lines.WithEventTime(line => DateTimeOffset.UnixEpoch.AddSeconds(line.Length), TimeSpan.Zero)
+                         .Map(line => (line, 1))
+                         .ReduceByKeyAndSessionWindow((a, b) => a + b, TimeSpan.FromSeconds(4));
+
+                public static DStream<EventWindow<long>> DefineMethodGroup(DStream<string> lines) =>
+                    lines.WithEventTime(TimeOf, TimeSpan.Zero).CountByEventWindow(TimeSpan.FromSeconds(4));
+
+                public static DStream<EventWindow<string, (int, int)>> DefineUnionJoin(DStream<string> left, DStream<string> right) =>
+                    left.WithEventTime(line => DateTimeOffset.UnixEpoch.AddSeconds(line.Length), TimeSpan.Zero).Map(line => (line, 1))
+                        .Union(right.WithEventTime(line => DateTimeOffset.UnixEpoch.AddSeconds(line.Length), TimeSpan.Zero).Map(line => (line, 2)), TimeSpan.FromSeconds(5))
+                        .Join(right.WithEventTime(line => DateTimeOffset.UnixEpoch.AddSeconds(line.Length), TimeSpan.Zero).Map(line => (line, 3)))
+                        .ReduceByKeyAndEventWindow((a, b) => (a.Item1 + b.Item1, a.Item2 + b.Item2), TimeSpan.FromSeconds(4));
+
+                public static DateTimeOffset TimeOf(string line) => DateTimeOffset.UnixEpoch.AddSeconds(line.Length);
+            }
+            """;
+
+        var (result, diagnostics) = GeneratorHarness.Run(source);
+
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+        var generated = result.GeneratedSources.Single().SourceText.ToString();
+        Assert.DoesNotContain("CompiledEventTime", generated, StringComparison.Ordinal);
+        Assert.Contains("var withEventTime = lines.WithEventTime(line => DateTimeOffset.UnixEpoch.AddSeconds(line.Length), TimeSpan.Zero);", generated, StringComparison.Ordinal);
+        Assert.Contains(".ReduceByKeyAndSessionWindow((a, b) => a + b, TimeSpan.FromSeconds(4));", generated, StringComparison.Ordinal);
+        Assert.Contains("lines.WithEventTime(TimeOf, TimeSpan.Zero)", generated, StringComparison.Ordinal);
+        Assert.Contains(".Union(", generated, StringComparison.Ordinal); // the event-time Union and Join are the runtime's, combining watermarks
+        Assert.Contains(".Join(", generated, StringComparison.Ordinal);
+        Assert.DoesNotContain("Runs interpreted", generated, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fused_event_time_window_snapshot() => GeneratorTests.VerifySnapshot(Source);
 }

@@ -453,7 +453,7 @@ public sealed class GeneratorTests
         Assert.Contains(result.TrackedSteps[TrackingNames.Plans].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
     }
 
-    private static void VerifySnapshot(string source, bool allowDiagnostics = false, [System.Runtime.CompilerServices.CallerMemberName] string test = "")
+    internal static void VerifySnapshot(string source, bool allowDiagnostics = false, [System.Runtime.CompilerServices.CallerMemberName] string test = "")
     {
         var (result, diagnostics) = GeneratorHarness.Run(source);
         Assert.Empty(diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));

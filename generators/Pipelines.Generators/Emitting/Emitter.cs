@@ -10,7 +10,7 @@ internal static class Emitter
 {
     private static readonly string Version = typeof(Emitter).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
 
-    private static readonly string GeneratedCode = $"[global::System.CodeDom.Compiler.GeneratedCode(\"Pipelines.Generators\", \"{Version}\")]";
+    internal static readonly string GeneratedCode = $"[global::System.CodeDom.Compiler.GeneratedCode(\"Pipelines.Generators\", \"{Version}\")]";
 
     public static string Emit(ClassPlan plan)
     {
@@ -123,6 +123,7 @@ internal static class Emitter
                 w.Line($"/// <para>Shuffled in parallel ({string.Join(", ", shuffled)}): with a parallelism above 1, the map side runs per input partition into partition-local tables, the partial results go to hash partitions, and the reduce side merges each at the same time.</para>");
             }
 
+            EventTimeEmitter.EmitRemarks(w, definition);
             if (runtime.Count > 0)
             {
                 var names = string.Join(", ", runtime.Select(o => $"<c>{o}</c>"));
@@ -175,6 +176,12 @@ internal static class Emitter
 
     private static void EmitStage(CodeWriter w, StagePlan stage, string summary)
     {
+        if (stage.EventTime is not null)
+        {
+            EventTimeEmitter.EmitStage(w, stage);
+            return;
+        }
+
         var output = stage.OutputType;
         var inputs = stage.InputTypes.ToArray();
         var stageInterface = $"global::Pipelines.Compilation.IBatchStage<{string.Join(", ", inputs)}, {output}>";
@@ -217,7 +224,15 @@ internal static class Emitter
             WriteAll(w, loop.Body);
         }
 
-        foreach (var function in stage.Functions)
+        WriteFunctions(w, stage.Functions);
+        w.Close();
+        w.Close();
+    }
+
+    /// <summary>Writes block lambdas as static local functions marked for aggressive inlining.</summary>
+    internal static void WriteFunctions(CodeWriter w, EquatableArray<LocalFunctionPlan> functions)
+    {
+        foreach (var function in functions)
         {
             w.Line();
             w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
@@ -227,12 +242,9 @@ internal static class Emitter
             w.Line($"static {function.ReturnType} {function.Name}({parameters})");
             w.Lines(function.Body);
         }
-
-        w.Close();
-        w.Close();
     }
 
-    private static void Write(CodeWriter w, CodeNode node)
+    internal static void Write(CodeWriter w, CodeNode node)
     {
         if (!node.IsBlock)
         {
@@ -246,7 +258,7 @@ internal static class Emitter
     }
 
     /// <summary>Writes statements and blocks, with a blank line after a block that a statement follows.</summary>
-    private static void WriteAll(CodeWriter w, EquatableArray<CodeNode> nodes)
+    internal static void WriteAll(CodeWriter w, EquatableArray<CodeNode> nodes)
     {
         for (var i = 0; i < nodes.Count; i++)
         {
@@ -258,7 +270,7 @@ internal static class Emitter
         }
     }
 
-    private static string Escape(string name) =>
+    internal static string Escape(string name) =>
         Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
 
     /// <summary>

@@ -299,7 +299,8 @@ internal sealed class DefinitionReader
         var functions = new List<LambdaModel>();
         var first = arguments.FirstOrDefault();
         if (info.FunctionCount == 1 && first is { NameColon: null } && first.Expression is LambdaExpressionSyntax reducer
-            && LambdaReader.Read(_model, reducer, _declaredNames, _cancellationToken) is { Parameters.Count: 2 } lambda)
+            && LambdaReader.Read(_model, reducer, _declaredNames, _cancellationToken) is { } lambda
+            && (lambda.Parameters.Count == 2 || EventTimeReading.TakesOneParameterFunction(info.Operator, lambda)))
         {
             functions.Add(lambda);
         }

@@ -45,6 +45,7 @@ internal sealed record StepPlan(string Variable, string Expression, string Comme
 /// <param name="OutputType">The element type the stage produces.</param>
 /// <param name="InputTypes">The element type of each input stream.</param>
 /// <param name="InputNames">The <c>Process</c> parameter of each input batch (named after the streams).</param>
+/// <param name="EventTime">For a fused event-time window: what its stage class implements besides the loop (else null).</param>
 /// <param name="Parallel">How the stage runs the partitions of a batch at the same time, or null for whole batches only.</param>
 /// <param name="WindowSlice">Set when the stage fills a window's per-batch slice instead of an output batch.</param>
 internal sealed record StagePlan(
@@ -58,7 +59,8 @@ internal sealed record StagePlan(
     EquatableArray<LoopPlan> Loops,
     EquatableArray<LocalFunctionPlan> Functions,
     ParallelPlan? Parallel = null,
-    WindowSlicePlan? WindowSlice = null);
+    WindowSlicePlan? WindowSlice = null,
+    EventTimeStagePlan? EventTime = null);
 
 /// <summary>
 /// A stage fused into a keyed window: it implements <c>IWindowSliceStage</c> and writes each batch's per-key values
@@ -91,3 +93,19 @@ internal sealed record CodeNode(string Text, bool IsBlock, EquatableArray<CodeNo
 {
     public static CodeNode Statement(string text) => new(text, false, EquatableArray<CodeNode>.Empty);
 }
+
+/// <summary>
+/// A fused event-time window's stage: it implements <c>IEventWindowStage&lt;TIn, Record, Key, Aggregate&gt;</c>, its
+/// loop writes into the runtime's <c>EventWindowBatch</c>, and <c>Merge</c> combines a batch's aggregate with an open one.
+/// </summary>
+/// <param name="Operator">The window operator (<c>ReduceByKeyAndEventWindow</c>…).</param>
+/// <param name="MergeFunctions">The reducer as a local function of <c>Merge</c>, when it is a block lambda.</param>
+internal sealed record EventTimeStagePlan(
+    string Operator,
+    string RecordType,
+    string KeyType,
+    string AggregateType,
+    string MergeOpen,
+    string MergeBatch,
+    EquatableArray<CodeNode> MergeBody,
+    EquatableArray<LocalFunctionPlan> MergeFunctions);

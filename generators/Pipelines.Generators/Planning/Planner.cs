@@ -39,10 +39,16 @@ internal static class Planner
         {
             var suffix = definition.Name.Substring("Define".Length);
             var compileName = "Compile" + suffix;
-            var chain = Chain(definition);
-            var (steps, stages) = definition.FallbackReason is null
-                ? new StepPlanner(model.Name, definition, compileName).Plan()
-                : (EquatableArray<StepPlan>.Empty, EquatableArray<StagePlan>.Empty);
+            var (steps, stages) = (EquatableArray<StepPlan>.Empty, EquatableArray<StagePlan>.Empty);
+            IReadOnlyCollection<int> fused = [];
+            if (definition.FallbackReason is null)
+            {
+                var planner = new StepPlanner(model.Name, definition, compileName);
+                (steps, stages) = planner.Plan();
+                fused = planner.FusedEventTimeNodes;
+            }
+
+            var chain = Chain(definition, fused);
 
             return new DefinitionPlan(
                 definition.Name,
@@ -58,7 +64,8 @@ internal static class Planner
         }
     }
 
-    private static string Chain(DefinitionModel definition)
+    /// <param name="fusedEventTime">The event-time operators fused into a generated stage (not run by the runtime).</param>
+    private static string Chain(DefinitionModel definition, IReadOnlyCollection<int> fusedEventTime)
     {
         if (definition.Root < 0)
         {
@@ -79,7 +86,7 @@ internal static class Planner
 
             Walk(node.Input);
             var info = OperatorCatalog.All[(int)node.Operator];
-            var runtime = info.Role == OperatorRole.Boundary;
+            var runtime = info.Role == OperatorRole.Boundary && !fusedEventTime.Contains(index);
             if (runtime && node.Other >= 0)
             {
                 names.Add(info.Name + "(" + Describe(node.Other) + ") (runtime)");
@@ -94,7 +101,7 @@ internal static class Planner
             }
             else
             {
-                names.Add(node.Operator.ToString());
+                names.Add(info.Role == OperatorRole.Boundary ? info.Name : node.Operator.ToString());
             }
         }
 

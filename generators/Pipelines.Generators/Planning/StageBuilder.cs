@@ -158,6 +158,8 @@ internal sealed partial class StageBuilder
                 return Join(node, preferredName);
             case PipelineOperator.CoGroup:
                 return CoGroup(node, preferredName);
+            case PipelineOperator.WithEventTime:
+                return WithEventTime(node);
             default:
                 return OuterJoin(node, preferredName);
         }

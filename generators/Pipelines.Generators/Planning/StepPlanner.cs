@@ -26,6 +26,8 @@ internal sealed partial class StepPlanner
     private readonly string _compileName;
     private readonly List<NodeModel> _nodes;
     private readonly HashSet<int> _ownStage = [];
+    private readonly HashSet<int> _fusedEventTime = [];
+    private readonly HashSet<int> _fusedWindows = [];
     private readonly Dictionary<int, (string Code, string Name)> _streams = [];
     private readonly List<StepPlan> _steps = [];
     private readonly List<StagePlan> _stages = [];
@@ -106,6 +108,10 @@ internal sealed partial class StepPlanner
         else if (_fusedWindows.Contains(index))
         {
             result = FusedWindow(index);
+        }
+        else if (EventTimePlanner.Match(_nodes, _definition.Root, index) is { } fusion && EventWindowStage(fusion) is { } eventWindow)
+        {
+            result = eventWindow;
         }
         else if (IsRuntime(node))
         {
@@ -204,7 +210,8 @@ internal sealed partial class StepPlanner
         }
     }
 
-    private bool IsInput(int index) => _nodes[index].IsSource || IsRuntime(_nodes[index]) || _ownStage.Contains(index);
+    private bool IsInput(int index) =>
+        _nodes[index].IsSource || (IsRuntime(_nodes[index]) && !_fusedEventTime.Contains(index)) || _ownStage.Contains(index);
 
     /// <summary>A side of a join under <paramref name="root"/> that reads two or more streams, to become a stage of its own.</summary>
     private int SplitAt(int root)

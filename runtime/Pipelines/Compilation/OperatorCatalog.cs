@@ -37,7 +37,9 @@ namespace Pipelines.Compilation
         MapBatch,
         Repartition,
 
-        // Event time: run by the runtime (a boundary each), so a definition using them still compiles its other stages.
+        // Event time: run by the runtime (a boundary each), so a definition using them still compiles its other stages;
+        // a chain WithEventTime → event-time Map/Filter/FlatMap/MapValues → event-time window is fused instead (the
+        // generator's EventTimePlanner), which is why those read their function (FunctionCount 1).
         WithEventTime,
         EventTimeMap,
         EventTimeFilter,
@@ -51,6 +53,8 @@ namespace Pipelines.Compilation
         ReduceByKeyAndSessionWindow,
         EventTimeMapWithState,
         LateRecords,
+        EventTimeUnion,
+        EventTimeJoin,
     }
 
     /// <summary>How an operator takes part in fusion.</summary>
@@ -101,7 +105,8 @@ namespace Pipelines.Compilation
 
         /// <summary>
         /// The number of function (lambda) arguments of the compiled overload; for a boundary operator, 1 when its
-        /// first argument is a reducer the fused stage applies per batch before the runtime's window.
+        /// first argument is a reducer the fused stage applies per batch before the runtime's window, or the function
+        /// of an event-time operator that a fused event-time window inlines.
         /// </summary>
         public int FunctionCount { get; }
 
@@ -157,19 +162,21 @@ namespace Pipelines.Compilation
             new OperatorInfo(PipelineOperator.Glom, OperatorRole.Boundary, Stream, 0, 0),
             new OperatorInfo(PipelineOperator.MapBatch, OperatorRole.Boundary, Stream, 0, 0),
             new OperatorInfo(PipelineOperator.Repartition, OperatorRole.Boundary, Stream, 0, 0),
-            new OperatorInfo(PipelineOperator.WithEventTime, OperatorRole.Boundary, Stream, 0, 0),
-            new OperatorInfo(PipelineOperator.EventTimeMap, OperatorRole.Boundary, EventTime, 0, 0, "Map"),
-            new OperatorInfo(PipelineOperator.EventTimeFilter, OperatorRole.Boundary, EventTime, 0, 0, "Filter"),
-            new OperatorInfo(PipelineOperator.EventTimeFlatMap, OperatorRole.Boundary, EventTime, 0, 0, "FlatMap"),
-            new OperatorInfo(PipelineOperator.EventTimeMapValues, OperatorRole.Boundary, EventTimePairs, 0, 0, "MapValues"),
+            new OperatorInfo(PipelineOperator.WithEventTime, OperatorRole.Boundary, Stream, 1, 0),
+            new OperatorInfo(PipelineOperator.EventTimeMap, OperatorRole.Boundary, EventTime, 1, 0, "Map"),
+            new OperatorInfo(PipelineOperator.EventTimeFilter, OperatorRole.Boundary, EventTime, 1, 0, "Filter"),
+            new OperatorInfo(PipelineOperator.EventTimeFlatMap, OperatorRole.Boundary, EventTime, 1, 0, "FlatMap"),
+            new OperatorInfo(PipelineOperator.EventTimeMapValues, OperatorRole.Boundary, EventTimePairs, 1, 0, "MapValues"),
             new OperatorInfo(PipelineOperator.WithTimestamps, OperatorRole.Boundary, EventTime, 0, 0),
             new OperatorInfo(PipelineOperator.WindowByEventTime, OperatorRole.Boundary, EventTime, 0, 0),
             new OperatorInfo(PipelineOperator.CountByEventWindow, OperatorRole.Boundary, EventTime, 0, 0),
-            new OperatorInfo(PipelineOperator.ReduceByKeyAndEventWindow, OperatorRole.Boundary, EventTimePairs, 0, 0),
+            new OperatorInfo(PipelineOperator.ReduceByKeyAndEventWindow, OperatorRole.Boundary, EventTimePairs, 1, 0),
             new OperatorInfo(PipelineOperator.CountByKeyAndEventWindow, OperatorRole.Boundary, EventTimePairs, 0, 0),
             new OperatorInfo(PipelineOperator.ReduceByKeyAndSessionWindow, OperatorRole.Boundary, EventTimePairs, 0, 0),
             new OperatorInfo(PipelineOperator.EventTimeMapWithState, OperatorRole.Boundary, EventTimePairs, 0, 0, "MapWithState"),
             new OperatorInfo(PipelineOperator.LateRecords, OperatorRole.Boundary, EventTimeAggregate, 0, 0),
+            new OperatorInfo(PipelineOperator.EventTimeUnion, OperatorRole.Boundary, EventTime, 0, 1, "Union"),
+            new OperatorInfo(PipelineOperator.EventTimeJoin, OperatorRole.Boundary, EventTimePairs, 0, 1, "Join"),
         };
 
         /// <summary>Finds the compiled operator named <paramref name="name"/> declared by <paramref name="declaringType"/>.</summary>

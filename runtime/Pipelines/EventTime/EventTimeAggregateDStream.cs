@@ -19,8 +19,9 @@ namespace Pipelines;
 /// <typeparam name="TRecord">The type of the input records (what a late record is).</typeparam>
 public abstract class EventTimeAggregateDStream<TOut, TRecord> : DStream<TOut>, ICheckpointedStream
 {
-    private readonly DStream<Timestamped<TRecord>> _events;
-    private readonly IWatermarkSource _watermarks;
+    private readonly DStream<Timestamped<TRecord>>? _events;
+    private readonly IWatermarkSource? _watermarks;
+    private readonly DStream _input;
     private readonly TimeSpan _slide;
     private readonly Dictionary<BatchTime, TRecord[]> _late = [];
     private bool _lateWanted;
@@ -32,13 +33,22 @@ public abstract class EventTimeAggregateDStream<TOut, TRecord> : DStream<TOut>, 
     {
         _events = parent.Events;
         _watermarks = parent.Watermarks;
+        _input = parent.Events;
         _slide = parent.SlideDuration;
+    }
+
+    /// <summary>For an operator that reads <paramref name="input"/> itself (a compiled one): it overrides <see cref="Fold"/>.</summary>
+    private protected EventTimeAggregateDStream(DStream input, string name)
+        : base(input.Context, name)
+    {
+        _input = input;
+        _slide = input.SlideDuration;
     }
 
     /// <inheritdoc />
     public override TimeSpan SlideDuration => _slide;
 
-    internal override IReadOnlyList<DStream> Dependencies => [_events];
+    internal override IReadOnlyList<DStream> Dependencies => [_input];
 
     /// <summary>The number of late records dropped so far (restored from the checkpoint after a restart).</summary>
     public long LateRecordCount => Interlocked.Read(ref _lateCount);
@@ -87,24 +97,8 @@ public abstract class EventTimeAggregateDStream<TOut, TRecord> : DStream<TOut>, 
         Batch<TOut>? result = null;
         for (var step = last + SlideDuration; step <= time; step += SlideDuration)
         {
-            var batch = _events.GetOrCompute(step) ?? Batch<Timestamped<TRecord>>.Empty;
-            var (before, after) = _watermarks.At(step);
-            var onTime = new List<Timestamped<TRecord>>(batch.Count);
-            List<TRecord>? late = null;
-            foreach (var record in batch.Span)
-            {
-                if (before is { } watermark && record.Ticks < watermark)
-                {
-                    (late ??= []).Add(record.Value);
-                }
-                else
-                {
-                    onTime.Add(record);
-                }
-            }
-
             var output = new BatchBuilder<TOut>();
-            Step(step, onTime, after, output);
+            var late = Fold(step, output);
             _stateTime = step;
             if (late is not null)
             {
@@ -126,6 +120,40 @@ public abstract class EventTimeAggregateDStream<TOut, TRecord> : DStream<TOut>, 
         return result;
     }
 
+    /// <summary>
+    /// Reads the batch at <paramref name="step"/>, splits off the records late against the watermark in force before it,
+    /// folds the on-time ones into the state (<see cref="Step"/>) and returns the late ones (<c>null</c> for none).
+    /// </summary>
+    private protected virtual List<TRecord>? Fold(BatchTime step, BatchBuilder<TOut> output)
+    {
+        var batch = _events!.GetOrCompute(step) ?? Batch<Timestamped<TRecord>>.Empty;
+        var (before, after) = _watermarks!.At(step);
+        var onTime = new List<Timestamped<TRecord>>(batch.Count);
+        List<TRecord>? late = null;
+        foreach (var record in batch.Span)
+        {
+            if (before is { } watermark && record.Ticks < watermark)
+            {
+                (late ??= []).Add(record.Value);
+            }
+            else
+            {
+                onTime.Add(record);
+            }
+        }
+
+        Step(step, onTime, after, output);
+        return late;
+    }
+
+    /// <summary>Writes what a subclass keeps besides the entries (a compiled operator's watermark) as JSON properties.</summary>
+    private protected virtual void WriteExtraState(Utf8JsonWriter writer)
+    {
+    }
+
+    /// <summary>Reads and checks what <see cref="WriteExtraState"/> wrote; returns the step that loads it.</summary>
+    private protected virtual Action ReadExtraState(JsonElement state) => static () => { };
+
     internal override void ClearMetadata(BatchTime time)
     {
         base.ClearMetadata(time);
@@ -144,6 +172,7 @@ public abstract class EventTimeAggregateDStream<TOut, TRecord> : DStream<TOut>, 
         writer.WriteStartObject();
         writer.WriteString("kind", Kind);
         writer.WriteNumber("lateRecords", LateRecordCount);
+        WriteExtraState(writer);
         writer.WritePropertyName("entries");
         WriteEntries(writer, options);
         writer.WriteEndObject();
@@ -159,9 +188,11 @@ public abstract class EventTimeAggregateDStream<TOut, TRecord> : DStream<TOut>, 
         }
 
         var load = ReadEntries(state.GetProperty("entries"), options);
+        var loadExtra = ReadExtraState(state);
         return () =>
         {
             load();
+            loadExtra();
             Interlocked.Exchange(ref _lateCount, late);
             _stateTime = time;
             lock (_late)

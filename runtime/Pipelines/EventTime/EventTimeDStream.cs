@@ -87,6 +87,31 @@ public sealed class EventTimeDStream<T> : DStream<T>
         });
     }
 
+    /// <summary>
+    /// The records of this stream and <paramref name="other"/>, each with its event time, under one watermark: the
+    /// minimum of the two streams' watermarks (Flink's rule, Spark's default <c>multipleWatermarkPolicy</c>), so a window
+    /// after the union closes only when both inputs passed it; never going back. An input that brings no record (no
+    /// batch, or an empty one) for <paramref name="idleTimeout"/> of batch time is idle: it stops holding the watermark
+    /// back until it brings records again (then records older than the watermark are late, as in Flink's
+    /// <c>withIdleness</c>). An input with no event yet holds the watermark back until it is idle.
+    /// </summary>
+    /// <param name="other">An event-time stream of the same context and slide.</param>
+    /// <param name="idleTimeout">How long an input may bring no record before it is left out of the minimum; <see cref="EventTimeExtensions.DefaultIdleTimeout"/> when omitted.</param>
+    /// <returns>An event-time stream; the combined watermark and each input's last activity are checkpointed.</returns>
+    /// <example>
+    /// <code>
+    /// var clicks = web.WithEventTime(c => c.Time, TimeSpan.FromSeconds(10))
+    ///     .Union(mobile.WithEventTime(c => c.Time, TimeSpan.FromMinutes(2)), idleTimeout: TimeSpan.FromMinutes(5));
+    /// var perMinute = clicks.CountByEventWindow(TimeSpan.FromMinutes(1));
+    /// </code>
+    /// </example>
+    public EventTimeDStream<T> Union(EventTimeDStream<T> other, TimeSpan? idleTimeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        var union = new EventTimeUnionDStream<T>([this, other], idleTimeout ?? EventTimeExtensions.DefaultIdleTimeout);
+        return new EventTimeDStream<T>(union, union, nameof(Union));
+    }
+
     /// <summary>A stream of each record with its event time (an arrival-time stream; the watermark is not carried further).</summary>
     public DStream<(DateTimeOffset EventTime, T Record)> WithTimestamps() =>
         new Operators.TransformedDStream<Timestamped<T>, (DateTimeOffset, T)>(Events, nameof(WithTimestamps), static (batch, _) =>

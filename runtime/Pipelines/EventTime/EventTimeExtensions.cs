@@ -5,6 +5,33 @@ namespace Pipelines;
 /// <summary>The event-time operators on pairs: per-key windows, sessions and state with event-time timeouts.</summary>
 public static class EventTimeExtensions
 {
+    /// <summary>
+    /// The idle timeout of a combined watermark (<see cref="EventTimeDStream{T}.Union"/>, <see cref="Join"/>) when none is
+    /// given: one minute of batch time. An input that brings no record for that long stops holding the watermark back,
+    /// so a quiet source cannot stall every window downstream forever (Flink holds it back unless <c>withIdleness</c> is
+    /// set; we choose a bounded default).
+    /// </summary>
+    public static TimeSpan DefaultIdleTimeout { get; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The per-batch inner join of two keyed event-time streams (the pairs of the same batch with equal keys, as the
+    /// arrival-time <c>Join</c>): each result's event time is the later of its two records'; the watermark is the
+    /// minimum of the two inputs' (see <see cref="EventTimeDStream{T}.Union"/> for idle inputs).
+    /// </summary>
+    /// <param name="left">The left stream.</param>
+    /// <param name="right">The right stream (same context and slide).</param>
+    /// <param name="idleTimeout">How long an input may bring no record before it is left out of the minimum; <see cref="DefaultIdleTimeout"/> when omitted.</param>
+    /// <returns>An event-time stream of (key, (left value, right value)).</returns>
+    public static EventTimeDStream<(TKey Key, (TLeft Left, TRight Right) Value)> Join<TKey, TLeft, TRight>(
+        this EventTimeDStream<(TKey Key, TLeft Value)> left, EventTimeDStream<(TKey Key, TRight Value)> right, TimeSpan? idleTimeout = null)
+        where TKey : notnull
+    {
+        ArgumentNullException.ThrowIfNull(left);
+        ArgumentNullException.ThrowIfNull(right);
+        var join = new EventTimeJoinDStream<TKey, TLeft, TRight>(left, right, idleTimeout ?? DefaultIdleTimeout);
+        return new EventTimeDStream<(TKey Key, (TLeft Left, TRight Right) Value)>(join, join, nameof(Join));
+    }
+
     /// <summary>A stream of each pair with <paramref name="mapper"/> applied to its value; each keeps its event time.</summary>
     public static EventTimeDStream<(TKey Key, TResult Value)> MapValues<TKey, TValue, TResult>(this EventTimeDStream<(TKey Key, TValue Value)> stream, Func<TValue, TResult> mapper)
     {

@@ -55,9 +55,12 @@ internal static class EventTimeReference
     }
 
     /// <summary>Per batch, the keyed sums of the windows complete in it, as "[start,end) key=sum".</summary>
-    public static List<string>[] SlidingSums(Reading[][] batches, int maxDelay, int window, int slide)
+    public static List<string>[] SlidingSums(Reading[][] batches, int maxDelay, int window, int slide) =>
+        SlidingSums(batches, Watermarks(batches, maxDelay), window, slide);
+
+    /// <summary>Per batch, the keyed sums of the windows complete in it under the given watermarks (e.g. combined ones).</summary>
+    public static List<string>[] SlidingSums(Reading[][] batches, (int? Before, int? After)[] watermarks, int window, int slide)
     {
-        var watermarks = Watermarks(batches, maxDelay);
         var (onTime, _) = Split(batches, watermarks);
         var windows = new Dictionary<(int Start, string Key), (int Sum, int FirstBatch)>();
         foreach (var (record, batch) in onTime)
@@ -122,6 +125,61 @@ internal static class EventTimeReference
         }
 
         return output;
+    }
+
+    /// <summary>
+    /// The watermark of a union of streams, before and after each batch: the minimum of the inputs' watermarks, leaving
+    /// out an input that brought no record (a null or empty batch) in the last <paramref name="idleBatches"/> batches,
+    /// held back by a non-idle input without a watermark, never going back; unchanged when every input is idle.
+    /// </summary>
+    public static (int? Before, int? After)[] CombinedWatermarks(Reading[]?[][] inputs, int[] maxDelays, int idleBatches)
+    {
+        var length = inputs.Max(i => i.Length);
+        var own = inputs.Select((input, k) => Watermarks([.. Enumerable.Range(0, length).Select(b => b < input.Length ? input[b] ?? [] : [])], maxDelays[k])).ToArray();
+        var lastActive = new int[inputs.Length];
+        Array.Fill(lastActive, -1);
+        var result = new (int?, int?)[length];
+        int? watermark = null;
+        for (var b = 0; b < length; b++)
+        {
+            var before = watermark;
+            int? candidate = null;
+            var live = 0;
+            var waiting = false;
+            for (var k = 0; k < inputs.Length; k++)
+            {
+                if (b < inputs[k].Length && inputs[k][b] is { Length: > 0 })
+                {
+                    lastActive[k] = b;
+                }
+
+                // Batch b is at time (b + 1) intervals; the context starts at 0 (an input never active counts from there).
+                var since = lastActive[k] < 0 ? b + 1 : b - lastActive[k];
+                if (since >= idleBatches)
+                {
+                    continue;
+                }
+
+                live++;
+                if (own[k][b].After is { } after)
+                {
+                    candidate = candidate is { } c ? Math.Min(c, after) : after;
+                }
+                else
+                {
+                    waiting = true;
+                }
+            }
+
+            if (live > 0 && !waiting && candidate is { } next && (watermark is not { } current || next > current))
+            {
+                watermark = next;
+            }
+
+            result[b] = (before, watermark);
+        }
+
+        return result;
     }
 
     /// <summary>A random out-of-order stream: event times drift forward with the batches, jittered back and forth.</summary>
