@@ -10,7 +10,7 @@ namespace Pipelines.Generators.Planning;
 internal sealed partial class StepPlanner
 {
     /// <summary>The event-time operators fused into generated stages (windows included), after <see cref="Plan"/>.</summary>
-    public IReadOnlyCollection<int> FusedEventTimeNodes => [.. _fusedEventTime, .. _fusedWindows];
+    public IReadOnlyCollection<int> FusedEventTimeNodes => [.. _fusedEventTime, .. _fusedEventWindows];
 
     /// <summary>
     /// The step of a fused event-time window: a stage class that runs the chain from the stream before
@@ -33,7 +33,7 @@ internal sealed partial class StepPlanner
             return null;
         }
 
-        _fusedWindows.Add(fusion.Window);
+        _fusedEventWindows.Add(fusion.Window);
         var stream = Stream(inputs[0]);
         var nodes = _nodes.ToArray();
         foreach (var index in fusion.Chain)

@@ -27,7 +27,7 @@ internal sealed partial class StepPlanner
     private readonly List<NodeModel> _nodes;
     private readonly HashSet<int> _ownStage = [];
     private readonly HashSet<int> _fusedEventTime = [];
-    private readonly HashSet<int> _fusedWindows = [];
+    private readonly HashSet<int> _fusedEventWindows = [];
     private readonly Dictionary<int, (string Code, string Name)> _streams = [];
     private readonly List<StepPlan> _steps = [];
     private readonly List<StagePlan> _stages = [];
