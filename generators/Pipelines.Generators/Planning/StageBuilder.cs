@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Pipelines.Compilation;
+using Pipelines.Generators.Emitting;
 using Pipelines.Generators.Model;
 
 namespace Pipelines.Generators.Planning;
@@ -82,6 +83,11 @@ internal sealed class StageBuilder
         }
 
         var functions = node.Functions;
+        if (node.Operator is PipelineOperator.Reduce or PipelineOperator.Count && VectorPlanner.Plan(_definition, index) is { } vector)
+        {
+            return node.Operator == PipelineOperator.Reduce ? Reduce(node, preferredName, vector) : Count(node, preferredName, vector);
+        }
+
         switch (node.Operator)
         {
             case PipelineOperator.Map:
@@ -173,7 +179,7 @@ internal sealed class StageBuilder
             [S($"global::System.ReadOnlySpan<{node.ElementType}> {records} = {batch}.GetPartition({partition});")]);
         var recordBlock = new Block($"for (int {i} = 0; {i} < {records}.Length; {i}++)", [S($"{node.ElementType} {local} = {records}[{i}];")]);
         partitionBlock.Add(recordBlock);
-        var loop = new OpenLoop(local, recordBlock) { Batch = batch, PartitionBlock = partitionBlock };
+        var loop = new OpenLoop(local, recordBlock) { Batch = batch, PartitionBlock = partitionBlock, RecordBlock = recordBlock, Records = records, Index = i };
         loop.Root.Add(partitionBlock);
         loop.Operators.Add("read " + _definition.Parameters[node.ParameterIndex].Name);
         return loop;
@@ -244,13 +250,18 @@ internal sealed class StageBuilder
         return DrainDictionary(node, field, input.ElementType, "long", "CountByValue", preferredName);
     }
 
-    private OpenLoop Count(NodeModel node, string preferredName)
+    private OpenLoop Count(NodeModel node, string preferredName, VectorPlan? vector = null)
     {
         var loop = Open(node.Input, "record");
         var count = _names.Fresh("count");
         loop.Prologue.Add(S($"long {count} = 0;"));
         loop.Inner.Add(S($"{count}++;"));
-        loop.Operators.Add("Count");
+        loop.Operators.Add(vector is null ? "Count" : $"Count (whole Vector<{vector.LaneType}> steps first, lane masks for filters; this loop runs the rest)");
+        if (vector is not null)
+        {
+            AddVectorLoop(loop, vector, count, null);
+        }
+
         Close(loop);
 
         var local = _names.Fresh(preferredName);
@@ -260,13 +271,15 @@ internal sealed class StageBuilder
         return drain;
     }
 
-    private OpenLoop Reduce(NodeModel node, string preferredName)
+    private OpenLoop Reduce(NodeModel node, string preferredName, VectorPlan? vector = null)
     {
         var reducer = node.Functions[0];
         var loop = Open(node.Input, ParameterName(reducer, 1));
         var accumulator = _names.Fresh(ParameterName(reducer, 0));
         var has = _names.Fresh("has" + Pascal(ParameterName(reducer, 0)));
-        loop.Prologue.Add(S($"{reducer.Parameters[0].Type} {accumulator} = default!;"));
+        // A vectorized floating-point sum adds dropped lanes as -0.0, so it starts from -0.0 (x + -0.0 == x for every x).
+        var initial = vector is not null && VectorPlanner.IsFloatingPoint(vector.ResultType) ? (vector.ResultType == "float" ? "-0.0f" : "-0.0") : "default!";
+        loop.Prologue.Add(S($"{reducer.Parameters[0].Type} {accumulator} = {initial};"));
         loop.Prologue.Add(S($"bool {has} = false;"));
         var value = loop.Local;
         if (reducer.Parameters[1].Type != node.ElementType)
@@ -277,7 +290,12 @@ internal sealed class StageBuilder
 
         loop.Inner.Add(new Block($"if ({has})", [S($"{accumulator} = {Call(reducer, "Reduce", accumulator, value)};")]));
         loop.Inner.Add(new Block("else", [S($"{accumulator} = {value};"), S($"{has} = true;")]));
-        loop.Operators.Add("Reduce");
+        loop.Operators.Add(vector is null ? "Reduce" : $"Reduce (whole Vector<{vector.LaneType}> steps first, lane masks for filters; this loop runs the rest)");
+        if (vector is not null)
+        {
+            AddVectorLoop(loop, vector, accumulator, has);
+        }
+
         Close(loop);
 
         var local = _names.Fresh(preferredName);
@@ -516,6 +534,19 @@ internal sealed class StageBuilder
         return drain;
     }
 
+    /// <summary>
+    /// Puts the SIMD loop of <paramref name="vector"/> before the scalar record loop of each partition; the scalar
+    /// loop then starts where the vectors stopped (the last records, fewer than a vector).
+    /// </summary>
+    private void AddVectorLoop(OpenLoop loop, VectorPlan vector, string accumulator, string? has)
+    {
+        var records = loop.Records!;
+        var index = loop.Index!;
+        loop.RecordBlock!.Header = $"for (; {index} < {records}.Length; {index}++)";
+        loop.PartitionBlock!.Items.Insert(1, S($"int {index} = 0;"));
+        loop.PartitionBlock.Items.Insert(2, VectorEmitter.Emit(vector, _names, records, index, accumulator, has));
+    }
+
     private void Close(OpenLoop loop)
     {
         if (loop.PartitionBlock is null && loop.PartitionEnd.Count > 0)
@@ -589,13 +620,14 @@ internal sealed class StageBuilder
     private static CodeNode ToNode(object item) => item switch
     {
         Block block => new CodeNode(block.Header, true, block.Items.Select(ToNode).ToEquatableArray()),
+        CodeNode node => node,
         _ => CodeNode.Statement((string)item),
     };
 
     /// <summary>A block under construction: a header line and its statements (strings) and nested blocks.</summary>
     private sealed class Block(string header, List<object>? items = null)
     {
-        public string Header { get; } = header;
+        public string Header { get; set; } = header;
 
         public List<object> Items { get; } = items ?? [];
 
@@ -629,6 +661,14 @@ internal sealed class StageBuilder
 
         /// <summary>The input batch when the loop walks its partitions.</summary>
         public string? Batch { get; set; }
+
+        /// <summary>The loop over one partition's records, when the loop reads a source.</summary>
+        public Block? RecordBlock { get; set; }
+
+        /// <summary>The span of one partition's records and the index into it, when the loop reads a source.</summary>
+        public string? Records { get; set; }
+
+        public string? Index { get; set; }
 
         /// <summary>The block run once per input partition, while the records still keep their partitions.</summary>
         public Block? PartitionBlock { get; set; }
