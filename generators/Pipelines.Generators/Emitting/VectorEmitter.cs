@@ -68,6 +68,7 @@ internal static class VectorEmitter
 
             var current = loaded;
             Value? alive = null;
+            var zeroedEarly = ZeroesEarly(out var lastFilter);
             for (var s = 0; s < plan.Steps.Count; s++)
             {
                 var step = plan.Steps[s];
@@ -81,6 +82,14 @@ internal static class VectorEmitter
                 else
                 {
                     alive = Materialize(alive is null ? result : Combine("&", alive, result), "keep");
+                    if (zeroedEarly && s == lastFilter)
+                    {
+                        // Only widening casts follow, and they keep 0 as 0: zero the dropped lanes now, at the
+                        // narrow width, instead of widening the mask too.
+                        _body.Add(S("// dropped lanes become 0 here (only widening casts follow, and they keep 0)"));
+                        var mask = ConvertMask(alive, MaskType(current.Type));
+                        current = Materialize(Zip(current, mask, current.Type, (v, m) => $"({v} & {m})"), plan.Steps[s].ParameterName + "Kept");
+                    }
                 }
             }
 
@@ -105,7 +114,7 @@ internal static class VectorEmitter
             }
             else
             {
-                Sum(current, alive, accumulator, has!, before, after);
+                Sum(current, alive, zeroedEarly, accumulator, has!, before, after);
             }
 
             var loop = Block($"for (; {index} <= {records}.Length - {lane}.Count; {index} += {lane}.Count)", _body);
@@ -114,10 +123,47 @@ internal static class VectorEmitter
             return Block($"if ({Vector}.IsHardwareAccelerated && {records}.Length >= {lane}.Count)", children);
         }
 
-        private void Sum(Value value, Value? alive, string accumulator, string has, List<CodeNode> before, List<CodeNode> after)
+        /// <summary>
+        /// Whether an integer sum can zero the dropped lanes right after the last filter: every step after it is a
+        /// widening integer cast of its parameter (0 stays 0), so the sum needs no mask of its own.
+        /// </summary>
+        private bool ZeroesEarly(out int lastFilter)
+        {
+            lastFilter = -1;
+            for (var s = 0; s < plan.Steps.Count; s++)
+            {
+                if (plan.Steps[s].Kind == VectorStepKind.Filter)
+                {
+                    lastFilter = s;
+                }
+            }
+
+            if (plan.Terminal != VectorTerminal.Sum || !VectorPlanner.IsInteger(plan.ResultType) || lastFilter < 0)
+            {
+                return false;
+            }
+
+            for (var s = lastFilter + 1; s < plan.Steps.Count; s++)
+            {
+                var body = plan.Steps[s].Body;
+                while (body.Op == VectorOp.Convert && VectorPlanner.IsInteger(body.Type) && VectorPlanner.Size(body.Type) >= VectorPlanner.Size(body.Operands[0].Type))
+                {
+                    body = body.Operands[0];
+                }
+
+                if (body.Op != VectorOp.Parameter || !VectorPlanner.IsInteger(body.Type))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private void Sum(Value value, Value? alive, bool zeroedEarly, string accumulator, string has, List<CodeNode> before, List<CodeNode> after)
         {
             var type = plan.ResultType;
-            var mask = alive is null ? null : ConvertMask(alive, MaskType(type));
+            var mask = alive is null || zeroedEarly ? null : ConvertMask(alive, MaskType(type));
             if (VectorPlanner.IsInteger(type))
             {
                 // Integer lanes wrap like the scalar sum, and addition modulo 2^n does not care about order.
@@ -127,7 +173,7 @@ internal static class VectorEmitter
                     before.Add(S($"{Of(type)} {l} = {Of(type)}.Zero;"));
                 }
 
-                _body.Add(S(mask is null ? "// Reduce (+): lane-wise sums" : "// Reduce (+): lane-wise sums of the kept lanes (the others are masked to 0)"));
+                _body.Add(S(mask is null ? (zeroedEarly ? "// Reduce (+): lane-wise sums (dropped lanes are 0)" : "// Reduce (+): lane-wise sums") : "// Reduce (+): lane-wise sums of the kept lanes (the others are masked to 0)"));
                 for (var j = 0; j < lanes.Length; j++)
                 {
                     _body.Add(S(mask is null ? $"{lanes[j]} += {value.Chunks[j]};" : $"{lanes[j]} += {value.Chunks[j]} & {mask.Chunks[j]};"));

@@ -61,14 +61,15 @@ partial class Vectors
                         global::System.Numerics.Vector<int> xLanes2 = (xLanes * new global::System.Numerics.Vector<int>(3));
                         // Filter: x => x % 2 == 0 (a lane mask: all ones where the record is kept)
                         global::System.Numerics.Vector<int> keepLanes = global::System.Numerics.Vector.Equals(xLanes2 & new global::System.Numerics.Vector<int>(1), global::System.Numerics.Vector<int>.Zero);
+                        // dropped lanes become 0 here (only widening casts follow, and they keep 0)
+                        global::System.Numerics.Vector<int> xKeptLanes = (xLanes2 & keepLanes);
                         // Map: x => (long)x
-                        global::System.Numerics.Vector.Widen(xLanes2, out global::System.Numerics.Vector<long> wideLow, out global::System.Numerics.Vector<long> wideHigh);
+                        global::System.Numerics.Vector.Widen(xKeptLanes, out global::System.Numerics.Vector<long> wideLow, out global::System.Numerics.Vector<long> wideHigh);
                         global::System.Numerics.Vector<long> valueLanesLow = wideLow;
                         global::System.Numerics.Vector<long> valueLanesHigh = wideHigh;
-                        global::System.Numerics.Vector.Widen(keepLanes, out global::System.Numerics.Vector<long> keepLow, out global::System.Numerics.Vector<long> keepHigh);
-                        // Reduce (+): lane-wise sums of the kept lanes (the others are masked to 0)
-                        sumLanesLow += valueLanesLow & keepLow;
-                        sumLanesHigh += valueLanesHigh & keepHigh;
+                        // Reduce (+): lane-wise sums (dropped lanes are 0)
+                        sumLanesLow += valueLanesLow;
+                        sumLanesHigh += valueLanesHigh;
                         anyKept |= keepLanes;
                     }
 
