@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Confluent.Kafka;
 using Microsoft.Data.Sqlite;
+using Pipelines.TestKit;
 using Xunit.Abstractions;
 
 namespace Pipelines.Kafka.Tests;
@@ -90,8 +90,8 @@ public sealed class KafkaKillTests(ITestOutputHelper output)
         var cleanOutput = kit.ReadAll("out-clean").Select(r => r.Message.Value).ToHashSet(StringComparer.Ordinal);
         var lost = expected.Except(killedOutput, StringComparer.Ordinal).Count();
         var duplicated = killedOutput.Length - killedOutput.Distinct(StringComparer.Ordinal).Count();
-        var recoveries = killed.Log.Split('\n').Count(l => l.StartsWith("recovered from", StringComparison.Ordinal));
-        var skipped = killed.Log.Split('\n').Count(l => l.StartsWith("skipped replay", StringComparison.Ordinal));
+        var recoveries = killed.CountLines("recovered from");
+        var skipped = killed.CountLines("skipped replay");
         var sqliteRows = killed.ReadSqliteValues();
         var uncommitted = kit.ReadAll("out-killed", IsolationLevel.ReadUncommitted).Count;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"killed: kills={Kills} recoveries={recoveries} skipped-replays={skipped} records={expected.Length} out={killedOutput.Length} lost={lost} duplicated={duplicated} sqlite={sqliteRows.Length} read_uncommitted={uncommitted} elapsed={watch.Elapsed.TotalSeconds:F1}s"));
@@ -108,19 +108,10 @@ public sealed class KafkaKillTests(ITestOutputHelper output)
     {
         private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(60);
         private readonly TempFolder _root = new();
-        private readonly StringBuilder _log = new();
+        private readonly ProcessLog _log = new();
         private readonly List<Process> _started = [];
 
-        public string Log
-        {
-            get
-            {
-                lock (_log)
-                {
-                    return _log.ToString();
-                }
-            }
-        }
+        public string Log => _log.Text;
 
         private string Database => Path.Combine(_root.Path, "sink.db");
 
@@ -128,37 +119,20 @@ public sealed class KafkaKillTests(ITestOutputHelper output)
 
         public Process Start()
         {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var argument in new[]
-            {
-                Path.Combine(AppContext.BaseDirectory, "Pipelines.Kafka.FaultApp.dll"), bootstrap, "in", outputTopic,
-                Path.Combine(_root.Path, "checkpoint"), Database, BatchMs.ToString(CultureInfo.InvariantCulture),
-                MaxRatePerPartition.ToString(CultureInfo.InvariantCulture), StopMarker,
-            })
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            var process = new Process { StartInfo = start };
-            process.OutputDataReceived += (_, e) => Append(e.Data);
-            process.ErrorDataReceived += (_, e) => Append(e.Data is null ? null : "stderr: " + e.Data);
-            process.Start();
+            var process = DotNetApp.Start(
+                "Pipelines.Kafka.FaultApp.dll",
+                [
+                    bootstrap, "in", outputTopic, Path.Combine(_root.Path, "checkpoint"), Database, BatchMs.ToString(CultureInfo.InvariantCulture),
+                    MaxRatePerPartition.ToString(CultureInfo.InvariantCulture), StopMarker,
+                ],
+                _log);
             _started.Add(process);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
             return process;
         }
 
-        public void Append(string? line)
-        {
-            if (line is not null)
-            {
-                lock (_log)
-                {
-                    _log.AppendLine(line);
-                }
-            }
-        }
+        public void Append(string line) => _log.Append(line);
+
+        public int CountLines(string prefix) => _log.CountStartingWith(prefix);
 
         public async Task WaitForLineAsync(Process child, params string[] prefixes)
         {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
+using Pipelines.TestKit;
 
 namespace Pipelines.Messaging.Testing;
 
@@ -23,30 +23,19 @@ internal sealed class KillRun(string source, Func<IReadOnlyList<string>, Task> p
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan QuietPeriod = TimeSpan.FromSeconds(20);
     private readonly TempFolder _root = new();
-    private readonly StringBuilder _log = new();
+    private readonly ProcessLog _log = new();
 
     public static int Kills => int.TryParse(Environment.GetEnvironmentVariable("PIPELINES_FAULT_KILLS"), CultureInfo.InvariantCulture, out var kills) ? kills : 5;
 
     public static int Seed => int.TryParse(Environment.GetEnvironmentVariable("PIPELINES_FAULT_SEED"), CultureInfo.InvariantCulture, out var seed) ? seed : 20261203;
 
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string Log => _log.Text;
 
     private string Output => _root.Combine("output");
 
     private string Checkpoints => _root.Combine("checkpoint");
 
     private string StopMarker => _root.Combine("STOP");
-
-    private static string AppPath => Path.Combine(AppContext.BaseDirectory, "Pipelines.Messaging.FaultApp.dll");
 
     public async Task<KillFigures> RunAsync(int kills, int seed, int recordsPerChunk)
     {
@@ -72,7 +61,7 @@ internal sealed class KillRun(string source, Func<IReadOnlyList<string>, Task> p
 
             child.Kill(); // SIGKILL
             await child.WaitForExitAsync();
-            Append($"--- SIGKILL #{kill + 1} after {uptime.TotalMilliseconds:F0} ms");
+            _log.Append($"--- SIGKILL #{kill + 1} after {uptime.TotalMilliseconds:F0} ms");
         }
 
         while (next < chunks.Length)
@@ -130,7 +119,7 @@ internal sealed class KillRun(string source, Func<IReadOnlyList<string>, Task> p
         var counts = ReadRecordCounts();
         return new KillFigures(
             kills,
-            Log.Split('\n').Count(line => line.StartsWith("recovered from", StringComparison.Ordinal)),
+            _log.CountStartingWith("recovered from"),
             expected.Count,
             expected.Count(id => !counts.ContainsKey(id)),
             counts.Values.Sum(n => n - 1),
@@ -141,33 +130,16 @@ internal sealed class KillRun(string source, Func<IReadOnlyList<string>, Task> p
 
     private static string Id(string line) => line[..line.IndexOf(' ', StringComparison.Ordinal)];
 
-    private Process StartApp()
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { AppPath, source, Output, Checkpoints, batchMilliseconds.ToString(CultureInfo.InvariantCulture), StopMarker })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data is null ? null : "stderr: " + e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
+    private Process StartApp() => DotNetApp.Start(
+        "Pipelines.Messaging.FaultApp.dll",
+        [source, Output, Checkpoints, batchMilliseconds.ToString(CultureInfo.InvariantCulture), StopMarker],
+        _log);
 
     /// <summary>Waits until the <paramref name="run"/>-th child said it started (fresh or recovered).</summary>
     private async Task WaitForStartAsync(Process child, int run)
     {
         var clock = Stopwatch.StartNew();
-        while (Log.Split('\n').Count(line => line.StartsWith("started fresh", StringComparison.Ordinal) || line.StartsWith("recovered from", StringComparison.Ordinal)) < run)
+        while (_log.CountStartingWith("started fresh", "recovered from") < run)
         {
             if (child.HasExited || clock.Elapsed > HangGuard)
             {
@@ -175,19 +147,6 @@ internal sealed class KillRun(string source, Func<IReadOnlyList<string>, Task> p
             }
 
             await Task.Delay(20);
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_log)
-        {
-            _log.AppendLine(line);
         }
     }
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Npgsql;
+using Pipelines.TestKit;
 
 namespace Pipelines.PostgreSql.Tests;
 
@@ -18,7 +18,7 @@ public sealed class PostgreSqlKillTests(PostgresServer server) : IDisposable
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(120);
     private static readonly string[] Vocabulary = ["apple", "birch", "cedar", "delta", "ember", "fjord", "grove", "haven"];
     private readonly string _root = Directory.CreateTempSubdirectory("pipelines-pg-kill-").FullName;
-    private readonly StringBuilder _log = new();
+    private readonly ProcessLog _log = new();
 
     private string Input => Path.Combine(_root, "in");
 
@@ -67,7 +67,7 @@ public sealed class PostgreSqlKillTests(PostgresServer server) : IDisposable
             child.Kill();
             await child.WaitForExitAsync();
             kills++;
-            Append($"--- SIGKILL #{kills}");
+            _log.Append($"--- SIGKILL #{kills}");
         }
 
         using var last = Start(connectionString);
@@ -93,41 +93,18 @@ public sealed class PostgreSqlKillTests(PostgresServer server) : IDisposable
         var duplicated = counts.Values.Sum(n => n - 1);
         Assert.True(lost == 0 && duplicated == 0, $"lost={lost} duplicated={duplicated} kills={kills}\n{Log}");
         Assert.Equal(expectedTotals.OrderBy(p => p.Key, StringComparer.Ordinal), (await ReadTotalsAsync(connectionString)).OrderBy(p => p.Key, StringComparer.Ordinal));
-        Assert.Equal(3, Log.Split('\n').Count(line => line.StartsWith("recovered from", StringComparison.Ordinal)));
+        Assert.Equal(3, _log.CountStartingWith("recovered from"));
     }
 
-    private string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    private string Log => _log.Text;
 
-    private Process Start(string connectionString)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "Pipelines.PostgreSql.FaultApp.dll"), Input, Path.Combine(_root, "checkpoint"), connectionString, "100", StopMarker })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data is null ? null : "stderr: " + e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
+    private Process Start(string connectionString) =>
+        DotNetApp.Start("Pipelines.PostgreSql.FaultApp.dll", [Input, Path.Combine(_root, "checkpoint"), connectionString, "100", StopMarker], _log);
 
     private async Task WaitForLogAsync(string prefix, int occurrences, Process child)
     {
         var guard = Stopwatch.StartNew();
-        while (Log.Split('\n').Count(line => line.StartsWith(prefix, StringComparison.Ordinal) || line.StartsWith("started fresh", StringComparison.Ordinal) || line.StartsWith("recovered from", StringComparison.Ordinal)) < occurrences)
+        while (_log.CountStartingWith(prefix, "started fresh", "recovered from") < occurrences)
         {
             if (guard.Elapsed > HangGuard || child.HasExited)
             {
@@ -185,18 +162,5 @@ public sealed class PostgreSqlKillTests(PostgresServer server) : IDisposable
         }
 
         return totals;
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_log)
-        {
-            _log.AppendLine(line);
-        }
     }
 }

@@ -120,6 +120,7 @@
     $("wal").textContent = bytes(f.writeAheadLogBytes);
     $("wal").setAttribute("data-bytes", f.writeAheadLogBytes == null ? "" : f.writeAheadLogBytes);
     $("partitions").textContent = f.maxPartitions || "–";
+    $("parallelism").textContent = f.parallelism;
     $("streams").tBodies[0].innerHTML = f.streams.map(function (s) {
       var held = s.windowBatches == null ? "–" : s.windowBatches + " batches · " + s.windowRecords + " records";
       return '<tr data-stream-id="' + s.id + '"><td>' + s.id + '</td><td class="name">' + esc(s.name) + "</td><td>" + esc(s.kind) + "</td><td>" + s.dependsOn.join(", ") +
@@ -131,10 +132,14 @@
         '</td><td class="num window-held" data-batches="' + (s.windowBatches == null ? "" : s.windowBatches) + '">' + held + "</td></tr>";
     }).join("") || '<tr><td colspan="12">The job has not started.</td></tr>';
     $("inputs").tBodies[0].innerHTML = f.inputs.map(function (i) {
-      return '<tr data-input-id="' + i.inputId + '"><td>' + i.inputId + "</td><td>" + esc(i.name) + '</td><td class="num rate" data-rate="' + (i.rateLimit == null ? "" : i.rateLimit) + '">' +
+      return '<tr data-input-id="' + i.inputId + '"><td>' + i.inputId + "</td><td>" + esc(i.name) +
+        '</td><td class="num last-records">' + opt(i.lastRecords) +
+        '</td><td class="num records-per-second" data-rate="' + (i.recordsPerSecond == null ? "" : i.recordsPerSecond) + '">' + (i.recordsPerSecond == null ? "–" : round1(i.recordsPerSecond)) +
+        '</td><td class="num total-records">' + num(i.totalRecords) +
+        '</td><td class="num rate" data-rate="' + (i.rateLimit == null ? "" : i.rateLimit) + '">' +
         (i.rateLimit == null ? "unlimited" : num(i.rateLimit) + " records/s") + '</td><td class="num wal" data-bytes="' + (i.writeAheadLogBytes == null ? "" : i.writeAheadLogBytes) + '">' +
         (i.writeAheadLogBytes == null ? "none" : bytes(i.writeAheadLogBytes)) + "</td></tr>";
-    }).join("") || '<tr><td colspan="4">No inputs.</td></tr>';
+    }).join("") || '<tr><td colspan="7">No inputs.</td></tr>';
   }
 
   function average(values) { return values.length ? values.reduce(function (a, v) { return a + v; }, 0) / values.length : null; }
@@ -175,9 +180,15 @@
     $("active-note").textContent = st.active.length + " batch" + (st.active.length === 1 ? "" : "es");
     $("completed").tBodies[0].innerHTML = done.slice().reverse().map(function (b) { return batchRow(b, true); }).join("");
     $("completed-note").textContent = done.length + " shown, newest first (at most " + st.retainedBatches + " retained)";
+    var inputsById = {};
+    ((s.figures && s.figures.inputs) || []).forEach(function (i) { inputsById[i.inputId] = i; });
     $("receivers").tBodies[0].innerHTML = st.receivers.length ? st.receivers.map(function (r) {
-      return '<tr data-stream="' + r.streamId + '"><td>' + r.streamId + "</td><td>" + esc(r.name) + "</td><td>" + esc(r.state) + '</td><td class="num errors">' + r.errors + "</td><td>" + esc(r.lastError || "") + "</td></tr>";
-    }).join("") : '<tr><td colspan="5">No receivers (queue, file or direct inputs only).</td></tr>';
+      var input = inputsById[r.streamId] || {};
+      return '<tr data-stream="' + r.streamId + '"><td>' + r.streamId + "</td><td>" + esc(r.name) + "</td><td>" + esc(r.state) +
+        '</td><td class="num receiver-rate" data-rate="' + (input.recordsPerSecond == null ? "" : input.recordsPerSecond) + '">' + (input.recordsPerSecond == null ? "–" : round1(input.recordsPerSecond) + " records/s") +
+        '</td><td class="num receiver-total">' + (input.totalRecords == null ? "–" : num(input.totalRecords)) +
+        '</td><td class="num errors">' + r.errors + "</td><td>" + esc(r.lastError || "") + "</td></tr>";
+    }).join("") : '<tr><td colspan="7">No receivers (queue, file or direct inputs only).</td></tr>';
 
     renderFigures(s.figures);
     renderResults(s.results);

@@ -91,6 +91,15 @@ public sealed record BatchInfo(
 
     /// <summary>Scheduling delay plus processing delay.</summary>
     public TimeSpan? TotalDelay => ProcessingEndTime - SubmissionTime;
+
+    /// <summary>
+    /// The records each input stream contributed, by input id (<see cref="InputDescription.InputId"/>; Spark's
+    /// <c>streamIdToInputInfo</c>): the per-receiver and per-source input rates. Empty for a batch replayed from a
+    /// checkpoint, whose per-input split is not recorded (its <see cref="NumRecords"/> still is).
+    /// </summary>
+    public IReadOnlyDictionary<int, long> InputRecords { get; init; } = EmptyInputRecords;
+
+    private static readonly IReadOnlyDictionary<int, long> EmptyInputRecords = new Dictionary<int, long>();
 }
 
 /// <summary>What is known about one output operation on one batch.</summary>

@@ -234,12 +234,15 @@ internal sealed partial class JobScheduler
     {
         long records = 0;
         var inputs = _context.Inputs;
+        var inputRecords = new Dictionary<int, long>(inputs.Count);
         for (var i = 0; i < inputs.Count; i++) // not foreach: an IReadOnlyList's enumerator is boxed
         {
             var input = inputs[i];
             try
             {
-                records += input.Seal(time);
+                var sealedRecords = input.Seal(time);
+                inputRecords[input.Id] = sealedRecords;
+                records += sealedRecords;
             }
             catch (Exception error)
             {
@@ -261,12 +264,12 @@ internal sealed partial class JobScheduler
             }
         }
 
-        Submit(time, records);
+        Submit(time, records, inputRecords);
     }
 
-    private void Submit(BatchTime time, long records)
+    private void Submit(BatchTime time, long records, IReadOnlyDictionary<int, long>? inputRecords = null)
     {
-        var queued = new QueuedBatch(time, records, _context.TimeProvider.GetUtcNow());
+        var queued = new QueuedBatch(time, records, _context.TimeProvider.GetUtcNow(), inputRecords);
         if (_context.Listeners.WantsBatchSubmitted)
         {
             _context.Listeners.BatchSubmitted(queued.ToInfo());
@@ -331,7 +334,7 @@ internal sealed partial class JobScheduler
         var startTime = _context.TimeProvider.GetUtcNow();
         if (_context.Listeners.WantsBatchStarted)
         {
-            _context.Listeners.BatchStarted(submitted.ToInfo() with { ProcessingStartTime = startTime });
+            _context.Listeners.BatchStarted(submitted.ToInfo(startTime));
         }
 
         TrackSchedulingDelay(time, startTime - submitted.SubmissionTime);
@@ -399,7 +402,7 @@ internal sealed partial class JobScheduler
             }
         }
 
-        var completed = new BatchInfo(time, submitted.Records, submitted.SubmissionTime, startTime, _context.TimeProvider.GetUtcNow(), failure);
+        var completed = submitted.ToInfo(startTime, _context.TimeProvider.GetUtcNow(), failure);
         _context.Listeners.BatchCompleted(completed);
 
         return completed;
@@ -432,7 +435,11 @@ internal sealed partial class JobScheduler
 }
 
 /// <summary>A batch cut and waiting for the job loop: a value, so queueing it allocates no event object.</summary>
-internal readonly record struct QueuedBatch(BatchTime Time, long Records, DateTimeOffset SubmissionTime)
+internal readonly record struct QueuedBatch(BatchTime Time, long Records, DateTimeOffset SubmissionTime, IReadOnlyDictionary<int, long>? InputRecords)
 {
-    public BatchInfo ToInfo() => new(Time, Records, SubmissionTime);
+    /// <summary>The batch's event object, built once (one allocation) with what is known so far.</summary>
+    public BatchInfo ToInfo(DateTimeOffset? processingStart = null, DateTimeOffset? processingEnd = null, Exception? failure = null) =>
+        InputRecords is null
+            ? new BatchInfo(Time, Records, SubmissionTime, processingStart, processingEnd, failure)
+            : new BatchInfo(Time, Records, SubmissionTime, processingStart, processingEnd, failure) { InputRecords = InputRecords };
 }

@@ -48,6 +48,12 @@ public sealed class FiguresPageTests(BrowserFixture browser)
         var input = job.Context.DescribeInputs()[0];
         var inputRow = page.Locator("#inputs tr[data-input-id='0']");
         await Expect(inputRow.Locator(".rate")).ToHaveTextAsync("5000 records/s");
+        await Expect(inputRow.Locator(".last-records")).ToHaveTextAsync("1"); // "be quick"
+        await Expect(inputRow.Locator(".total-records")).ToHaveTextAsync("3");
+        await Expect(inputRow.Locator(".records-per-second")).ToHaveTextAsync("1.5"); // 3 lines over two 1 s batches
+        await Expect(page.Locator("#receivers tr[data-stream='0'] .receiver-rate")).ToHaveTextAsync("1.5 records/s");
+        await Expect(page.Locator("#receivers tr[data-stream='0'] .receiver-total")).ToHaveTextAsync("3");
+        await Expect(page.Locator("#parallelism")).ToHaveTextAsync(job.Context.Options.Parallelism.ToString(CultureInfo.InvariantCulture));
         await Expect(inputRow.Locator(".wal")).ToHaveAttributeAsync("data-bytes", input.WriteAheadLogBytes!.Value.ToString(CultureInfo.InvariantCulture));
         await Expect(page.Locator("#wal")).ToHaveAttributeAsync("data-bytes", input.WriteAheadLogBytes!.Value.ToString(CultureInfo.InvariantCulture));
 
@@ -62,6 +68,8 @@ public sealed class FiguresPageTests(BrowserFixture browser)
         var newest = job.Events.Streams.Last(e => e.StreamId == map.Id && e.BatchTime == third);
         await Expect(page.Locator($"#streams tr[data-stream-id='{map.Id}'] .own-last")).ToHaveTextAsync(Ms(newest.OwnTime.TotalMilliseconds));
         await Expect(page.Locator($"#streams tr[data-stream-id='{state.Id}'] .state-keys")).ToHaveTextAsync("13");
+        await Expect(inputRow.Locator(".total-records")).ToHaveTextAsync("4");
+        await Expect(inputRow.Locator(".records-per-second")).ToHaveTextAsync("1.3"); // 4 lines over three batches
         Assert.Empty(_pageErrors);
         await ScreenshotAsync(page, "dashboard-figures.png");
     }

@@ -43,6 +43,14 @@ public sealed class FiguresTests
         Assert.Equal(inputs[0].WriteAheadLogBytes, figures.GetProperty("writeAheadLogBytes").GetInt64());
         Assert.Equal(5000, figures.GetProperty("inputs")[0].GetProperty("rateLimit").GetDouble());
         Assert.True(inputs[0].WriteAheadLogBytes > 0);
+
+        // Per-input rates from the batches' InputRecords: 2 lines, then 1, over two 1 s batches.
+        var input = figures.GetProperty("inputs")[0];
+        Assert.Equal(1, input.GetProperty("lastRecords").GetInt64());
+        Assert.Equal(3, input.GetProperty("totalRecords").GetInt64());
+        Assert.Equal(1.5, input.GetProperty("recordsPerSecond").GetDouble());
+        Assert.Equal([2L, 1L], job.Events.Completed.Select(b => b.InputRecords[inputs[0].InputId]));
+        Assert.Equal(job.Context.Options.Parallelism, figures.GetProperty("parallelism").GetInt32());
     }
 
     [Fact]

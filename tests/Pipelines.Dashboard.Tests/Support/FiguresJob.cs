@@ -99,13 +99,19 @@ internal sealed class FiguresListener : IStreamingListener
 
     public ConcurrentQueue<CheckpointInfo> Checkpoints { get; } = new();
 
+    public ConcurrentQueue<BatchInfo> Completed { get; } = new();
+
     public bool WantsStreamTimings => true;
 
     public void OnStreamComputed(StreamComputedInfo stream) => Streams.Enqueue(stream);
 
     public void OnCheckpointWritten(CheckpointInfo checkpoint) => Checkpoints.Enqueue(checkpoint);
 
-    public void OnBatchCompleted(BatchInfo batch) => Completion(batch.BatchTime).TrySetResult();
+    public void OnBatchCompleted(BatchInfo batch)
+    {
+        Completed.Enqueue(batch);
+        Completion(batch.BatchTime).TrySetResult();
+    }
 
     public Task WhenCompletedAsync(BatchTime time) => Completion(time).Task;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
+using Pipelines.TestKit;
 
 namespace Pipelines.MachineLearning.Tests.Checkpointing;
 
@@ -14,7 +14,7 @@ public sealed class ModelKillTests
 {
     private const int PointsPerFile = 50;
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(180);
-    private readonly StringBuilder _log = new();
+    private readonly ProcessLog _log = new();
 
     [Fact]
     public async Task KMeans_killed_and_restarted_counts_every_point_exactly_once()
@@ -83,16 +83,7 @@ public sealed class ModelKillTests
         Assert.Equal(all.Average(p => p.Y), final.Y, 9);
     }
 
-    private string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    private string Log => _log.Text;
 
     /// <summary>How many notes in the app's log start with <paramref name="prefix"/>.</summary>
     private static int Notes(string output, string prefix) =>
@@ -145,31 +136,6 @@ public sealed class ModelKillTests
 
     private static string OutputOf(Process app) => app.StartInfo.ArgumentList[2];
 
-    private Process StartApp(string input, string output, string checkpoints, string stopMarker)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "Pipelines.MachineLearning.FaultApp.dll"), input, output, checkpoints, "100", stopMarker })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data is null ? null : "stderr: " + e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_log)
-            {
-                _log.AppendLine(line);
-            }
-        }
-    }
+    private Process StartApp(string input, string output, string checkpoints, string stopMarker) =>
+        DotNetApp.Start("Pipelines.MachineLearning.FaultApp.dll", [input, output, checkpoints, "100", stopMarker], _log);
 }

@@ -173,6 +173,26 @@ public sealed class StreamingContextTests
     }
 
     [Fact]
+    public void Listeners_see_how_many_records_each_input_contributed()
+    {
+        var listener = new RecordingListener();
+        using var run = StreamingTest.Start<int, int, int>(
+            [[1, 2, 3], [4]],
+            [[10], [20, 30, 40, 50]],
+            (a, b) => a.Union(b),
+            options: new StreamingOptions { Listeners = [listener] });
+
+        run.Step();
+        run.Step();
+
+        var inputs = run.Context.DescribeInputs().Select(i => i.InputId).ToArray();
+        Assert.Equal(2, inputs.Length);
+        Assert.Equal([3L, 1L], listener.Completed.Select(b => b.InputRecords[inputs[0]]));
+        Assert.Equal([1L, 4L], listener.Completed.Select(b => b.InputRecords[inputs[1]]));
+        Assert.All(listener.Completed, b => Assert.Equal(b.NumRecords, b.InputRecords.Values.Sum()));
+    }
+
+    [Fact]
     public void A_listener_that_throws_does_not_stop_the_stream()
     {
         using var run = StreamingTest.Start<int, int>([[1], [2]], s => s, options: new StreamingOptions { Listeners = [new ThrowingListener()] });

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using Pipelines.Testing;
 using Pipelines.Tests.Receivers;
+using Pipelines.TestKit;
 
 namespace Pipelines.Tests.Hardening;
 
@@ -26,9 +27,9 @@ public sealed class RecordLengthTests : IDisposable
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var environment = new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x6000000" };
-        using var app = new LimitsAppProcess(environment, "socket", port.ToString(CultureInfo.InvariantCulture), MaxRecordLength.ToString(CultureInfo.InvariantCulture));
+        using var app = new ChildProcess("Pipelines.LimitsApp.dll", environment, "socket", port.ToString(CultureInfo.InvariantCulture), MaxRecordLength.ToString(CultureInfo.InvariantCulture));
 
-        using (var connection = await listener.AcceptTcpClientAsync().WaitAsync(LimitsAppProcess.HangGuard))
+        using (var connection = await listener.AcceptTcpClientAsync().WaitAsync(ChildProcess.HangGuard))
         {
             var stream = connection.GetStream();
             await stream.WriteAsync("first\n"u8.ToArray());

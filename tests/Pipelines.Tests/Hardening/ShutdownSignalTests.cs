@@ -1,4 +1,5 @@
 using System.Globalization;
+using Pipelines.TestKit;
 
 namespace Pipelines.Tests.Hardening;
 
@@ -66,8 +67,8 @@ public sealed class ShutdownSignalTests : IDisposable
         Assert.Equal(["one", "SLOW"], File.ReadAllLines(OutputOf(batchTime)));
     }
 
-    private LimitsAppProcess Start(bool graceful) =>
-        new(null, "signal", Input, Output, Checkpoints, graceful ? "true" : "false");
+    private ChildProcess Start(bool graceful) =>
+        new("Pipelines.LimitsApp.dll", "signal", Input, Output, Checkpoints, graceful ? "true" : "false");
 
     /// <summary>Moves in a file whose batch waits 3 s in its output, and returns that batch's time once it is in flight.</summary>
     private async Task<long> FeedSlowBatchAsync()
@@ -76,7 +77,7 @@ public sealed class ShutdownSignalTests : IDisposable
         await File.WriteAllLinesAsync(staged, ["one", "SLOW"]);
         File.Move(staged, Path.Combine(Input, "a.txt"));
         var guard = System.Diagnostics.Stopwatch.StartNew();
-        while (guard.Elapsed < LimitsAppProcess.HangGuard)
+        while (guard.Elapsed < ChildProcess.HangGuard)
         {
             if (Directory.Exists(Output) && Directory.GetFiles(Output, "inflight-*") is [var marker])
             {
@@ -89,12 +90,12 @@ public sealed class ShutdownSignalTests : IDisposable
         throw new TimeoutException("The slow batch did not start.");
     }
 
-    private async Task WaitForFileAsync(string path, LimitsAppProcess app)
+    private async Task WaitForFileAsync(string path, ChildProcess app)
     {
         var guard = System.Diagnostics.Stopwatch.StartNew();
         while (!File.Exists(path))
         {
-            if (guard.Elapsed > LimitsAppProcess.HangGuard)
+            if (guard.Elapsed > ChildProcess.HangGuard)
             {
                 throw new TimeoutException($"{path} did not appear.\n{app.Log}");
             }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Pipelines.FaultApp;
+using Pipelines.TestKit;
 
 namespace Pipelines.Tests.Checkpointing.Faults;
 
@@ -38,7 +38,7 @@ internal sealed class FaultRun : IDisposable
 
     private readonly TempFolder _root = new();
     private readonly List<(string Name, string[] Lines)> _corpus = [];
-    private readonly StringBuilder _log = new();
+    private readonly ProcessLog _log = new();
     private readonly bool _socket;
     private ChunkServer? _server;
 
@@ -86,16 +86,7 @@ internal sealed class FaultRun : IDisposable
     public int ResentChunks => _server?.ResentChunks ?? 0;
 
     /// <summary>What the child processes printed, for failure messages.</summary>
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string Log => _log.Text;
 
     /// <summary>Every record id of the corpus.</summary>
     public IEnumerable<string> RecordIds => _corpus.SelectMany(f => f.Lines).Select(line => line[..line.IndexOf(' ', StringComparison.Ordinal)]);
@@ -142,7 +133,7 @@ internal sealed class FaultRun : IDisposable
 
             child.Kill();
             await child.WaitForExitAsync();
-            Append($"--- SIGKILL #{kill + 1} after {uptime.TotalMilliseconds:F0} ms");
+            _log.Append($"--- SIGKILL #{kill + 1} after {uptime.TotalMilliseconds:F0} ms");
         }
 
         using var last = StartApp(batchInterval);
@@ -198,7 +189,7 @@ internal sealed class FaultRun : IDisposable
         return new FaultFigures(
             kills,
             restarts - 1,
-            Log.Split('\n').Count(line => line.StartsWith("recovered from", StringComparison.Ordinal)),
+            _log.CountStartingWith("recovered from"),
             Directory.GetFiles(Output, "lines-*.txt").Length,
             expected.Count,
             lost,
@@ -216,43 +207,13 @@ internal sealed class FaultRun : IDisposable
         _root.Dispose();
     }
 
-    /// <summary>The path of the app next to the tests (a project reference copies it there).</summary>
-    private static string AppPath => Path.Combine(AppContext.BaseDirectory, "Pipelines.FaultApp.dll");
-
     private Process StartApp(TimeSpan batchInterval)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
         var source = _socket ? string.Create(CultureInfo.InvariantCulture, $"tcp://127.0.0.1:{_server!.Port}") : Input;
-        foreach (var argument in new[] { AppPath, source, Output, Checkpoints, Database, ((long)batchInterval.TotalMilliseconds).ToString(CultureInfo.InvariantCulture), StopMarker })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data is null ? null : "stderr: " + e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_log)
-        {
-            _log.AppendLine(line);
-        }
+        return DotNetApp.Start(
+            "Pipelines.FaultApp.dll",
+            [source, Output, Checkpoints, Database, ((long)batchInterval.TotalMilliseconds).ToString(CultureInfo.InvariantCulture), StopMarker],
+            _log);
     }
 
     /// <summary>Moves the corpus files into the input folder one by one (written hidden, then renamed), once the app has started.</summary>
