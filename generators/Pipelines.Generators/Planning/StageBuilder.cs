@@ -256,7 +256,7 @@ internal sealed class StageBuilder
         var count = _names.Fresh("count");
         loop.Prologue.Add(S($"long {count} = 0;"));
         loop.Inner.Add(S($"{count}++;"));
-        loop.Operators.Add(vector is null ? "Count" : $"Count (whole Vector<{vector.LaneType}> steps first, lane masks for filters; this loop runs the rest)");
+        loop.Operators.Add("Count");
         if (vector is not null)
         {
             AddVectorLoop(loop, vector, count, null);
@@ -290,7 +290,7 @@ internal sealed class StageBuilder
 
         loop.Inner.Add(new Block($"if ({has})", [S($"{accumulator} = {Call(reducer, "Reduce", accumulator, value)};")]));
         loop.Inner.Add(new Block("else", [S($"{accumulator} = {value};"), S($"{has} = true;")]));
-        loop.Operators.Add(vector is null ? "Reduce" : $"Reduce (whole Vector<{vector.LaneType}> steps first, lane masks for filters; this loop runs the rest)");
+        loop.Operators.Add("Reduce");
         if (vector is not null)
         {
             AddVectorLoop(loop, vector, accumulator, has);
@@ -544,7 +544,8 @@ internal sealed class StageBuilder
         var index = loop.Index!;
         loop.RecordBlock!.Header = $"for (; {index} < {records}.Length; {index}++)";
         loop.PartitionBlock!.Items.Insert(1, S($"int {index} = 0;"));
-        loop.PartitionBlock.Items.Insert(2, VectorEmitter.Emit(vector, _names, records, index, accumulator, has));
+        loop.PartitionBlock.Items.Insert(2, S($"// SIMD: whole Vector<{vector.LaneType}> steps first (filters are lane masks, no branches); the loop below runs the rest"));
+        loop.PartitionBlock.Items.Insert(3, VectorEmitter.Emit(vector, _names, records, index, accumulator, has));
     }
 
     private void Close(OpenLoop loop)

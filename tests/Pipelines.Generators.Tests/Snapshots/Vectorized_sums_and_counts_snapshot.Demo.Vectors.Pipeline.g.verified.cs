@@ -20,7 +20,7 @@ partial class Vectors
     /// <para>Compiled chain: Map → Filter → Map → Reduce.</para>
     /// <para>Fused into 2 loops over each batch:</para>
     /// <list type="number">
-    /// <item><description>read numbers → Map → Filter → Map → Reduce (whole Vector&lt;int&gt; steps first, lane masks for filters; this loop runs the rest)</description></item>
+    /// <item><description>read numbers → Map → Filter → Map → Reduce</description></item>
     /// <item><description>the reduced value, if any → Output</description></item>
     /// </list>
     /// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>
@@ -43,11 +43,12 @@ partial class Vectors
         {
             long a = default!;
             bool hasA = false;
-            // Loop 1: read numbers → Map → Filter → Map → Reduce (whole Vector<int> steps first, lane masks for filters; this loop runs the rest)
+            // Loop 1: read numbers → Map → Filter → Map → Reduce
             for (int partition = 0; partition < numbers.PartitionCount; partition++)
             {
                 global::System.ReadOnlySpan<int> records = numbers.GetPartition(partition);
                 int i = 0;
+                // SIMD: whole Vector<int> steps first (filters are lane masks, no branches); the loop below runs the rest
                 if (global::System.Numerics.Vector.IsHardwareAccelerated && records.Length >= global::System.Numerics.Vector<int>.Count)
                 {
                     ref int first = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(records);
@@ -122,7 +123,7 @@ partial class Vectors
     /// <para>Compiled chain: Map → Filter → Reduce.</para>
     /// <para>Fused into 2 loops over each batch:</para>
     /// <list type="number">
-    /// <item><description>read readings → Map → Filter → Reduce (whole Vector&lt;double&gt; steps first, lane masks for filters; this loop runs the rest)</description></item>
+    /// <item><description>read readings → Map → Filter → Reduce</description></item>
     /// <item><description>the reduced value, if any → Output</description></item>
     /// </list>
     /// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>
@@ -145,11 +146,12 @@ partial class Vectors
         {
             double a = -0.0;
             bool hasA = false;
-            // Loop 1: read readings → Map → Filter → Reduce (whole Vector<double> steps first, lane masks for filters; this loop runs the rest)
+            // Loop 1: read readings → Map → Filter → Reduce
             for (int partition = 0; partition < readings.PartitionCount; partition++)
             {
                 global::System.ReadOnlySpan<double> records = readings.GetPartition(partition);
                 int i = 0;
+                // SIMD: whole Vector<double> steps first (filters are lane masks, no branches); the loop below runs the rest
                 if (global::System.Numerics.Vector.IsHardwareAccelerated && records.Length >= global::System.Numerics.Vector<double>.Count)
                 {
                     ref double first = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(records);
@@ -218,7 +220,7 @@ partial class Vectors
     /// <para>Compiled chain: Filter → Count.</para>
     /// <para>Fused into 2 loops over each batch:</para>
     /// <list type="number">
-    /// <item><description>read ids → Filter → Count (whole Vector&lt;int&gt; steps first, lane masks for filters; this loop runs the rest)</description></item>
+    /// <item><description>read ids → Filter → Count</description></item>
     /// <item><description>the count → Output</description></item>
     /// </list>
     /// <para>Lambdas are inlined; hash tables are reused across batches. Outputs equal the interpreted definition's.</para>
@@ -240,11 +242,12 @@ partial class Vectors
         public void Process(global::Pipelines.Batch<long> ids, global::Pipelines.BatchBuilder<long> output)
         {
             long count = 0;
-            // Loop 1: read ids → Filter → Count (whole Vector<int> steps first, lane masks for filters; this loop runs the rest)
+            // Loop 1: read ids → Filter → Count
             for (int partition = 0; partition < ids.PartitionCount; partition++)
             {
                 global::System.ReadOnlySpan<long> records = ids.GetPartition(partition);
                 int i = 0;
+                // SIMD: whole Vector<int> steps first (filters are lane masks, no branches); the loop below runs the rest
                 if (global::System.Numerics.Vector.IsHardwareAccelerated && records.Length >= global::System.Numerics.Vector<int>.Count)
                 {
                     ref long first = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(records);
