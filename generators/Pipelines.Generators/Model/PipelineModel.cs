@@ -28,6 +28,10 @@ internal sealed record ClassModel(
 /// <param name="Root">The node the definition returns.</param>
 /// <param name="Fingerprint">FNV-1a 64 of the method's tokens (whitespace and comments ignored), 16 hex digits.</param>
 /// <param name="FallbackReason">Why the definition runs interpreted, or null when it is compiled.</param>
+/// <param name="OverflowChecked">
+/// Whether the lambdas may run in a checked context (the project checks overflow, or the method uses
+/// <c>checked</c>): integer arithmetic then throws on overflow, so it is never moved onto wrapping SIMD lanes.
+/// </param>
 internal sealed record DefinitionModel(
     string Name,
     string ReturnType,
@@ -36,7 +40,8 @@ internal sealed record DefinitionModel(
     EquatableArray<NodeModel> Nodes,
     int Root,
     string Fingerprint,
-    string? FallbackReason);
+    string? FallbackReason,
+    bool OverflowChecked = false);
 
 /// <summary>A stream parameter of a definition.</summary>
 internal sealed record ParameterModel(string Name, string Type, string ElementType);

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 using Pipelines.Compilation;
@@ -90,7 +91,9 @@ internal sealed class DefinitionReader
             _fallback is null ? _nodes.ToEquatableArray() : EquatableArray<NodeModel>.Empty,
             _fallback is null ? root : -1,
             Fingerprint.Of(_method),
-            _fallback);
+            _fallback,
+            _model.Compilation.Options.CheckOverflow
+                || _method.DescendantNodes().Any(n => n.IsKind(SyntaxKind.CheckedExpression) || n.IsKind(SyntaxKind.CheckedStatement)));
     }
 
     /// <summary>The expression of a block body made of local constants and one return statement.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Pipelines.Compilation;
+using Pipelines.Generators.Emitting;
 using Pipelines.Generators.Model;
 
 namespace Pipelines.Generators.Planning;
@@ -83,6 +84,11 @@ internal sealed partial class StageBuilder
         }
 
         var functions = node.Functions;
+        if (node.Operator is PipelineOperator.Reduce or PipelineOperator.Count && VectorPlanner.Plan(_definition, index) is { } vector)
+        {
+            return node.Operator == PipelineOperator.Reduce ? Reduce(node, preferredName, vector) : Count(node, preferredName, vector);
+        }
+
         switch (node.Operator)
         {
             case PipelineOperator.Map:
@@ -176,7 +182,7 @@ internal sealed partial class StageBuilder
             [S($"global::System.ReadOnlySpan<{node.ElementType}> {records} = {batch}.GetPartition({partition});")]);
         var recordBlock = new Block($"for (int {i} = 0; {i} < {records}.Length; {i}++)", [S($"{node.ElementType} {local} = {records}[{i}];")]);
         partitionBlock.Add(recordBlock);
-        var loop = new OpenLoop(local, recordBlock) { Batch = batch, PartitionBlock = partitionBlock };
+        var loop = new OpenLoop(local, recordBlock) { Batch = batch, PartitionBlock = partitionBlock, RecordBlock = recordBlock, Records = records, Index = i };
         loop.Root.Add(partitionBlock);
         loop.Operators.Add("read " + _definition.Parameters[node.ParameterIndex].Name);
         return loop;
@@ -247,13 +253,18 @@ internal sealed partial class StageBuilder
         return DrainDictionary(node, field, input.ElementType, "long", "CountByValue", preferredName);
     }
 
-    private OpenLoop Count(NodeModel node, string preferredName)
+    private OpenLoop Count(NodeModel node, string preferredName, VectorPlan? vector = null)
     {
         var loop = Open(node.Input, "record");
         var count = _names.Fresh("count");
         loop.Prologue.Add(S($"long {count} = 0;"));
         loop.Inner.Add(S($"{count}++;"));
         loop.Operators.Add("Count");
+        if (vector is not null)
+        {
+            AddVectorLoop(loop, vector, count, null);
+        }
+
         Close(loop);
 
         var local = _names.Fresh(preferredName);
@@ -263,13 +274,15 @@ internal sealed partial class StageBuilder
         return drain;
     }
 
-    private OpenLoop Reduce(NodeModel node, string preferredName)
+    private OpenLoop Reduce(NodeModel node, string preferredName, VectorPlan? vector = null)
     {
         var reducer = node.Functions[0];
         var loop = Open(node.Input, ParameterName(reducer, 1));
         var accumulator = _names.Fresh(ParameterName(reducer, 0));
         var has = _names.Fresh("has" + Pascal(ParameterName(reducer, 0)));
-        loop.Prologue.Add(S($"{reducer.Parameters[0].Type} {accumulator} = default!;"));
+        // A vectorized floating-point sum adds dropped lanes as -0.0, so it starts from -0.0 (x + -0.0 == x for every x).
+        var initial = vector is not null && VectorPlanner.IsFloatingPoint(vector.ResultType) ? (vector.ResultType == "float" ? "-0.0f" : "-0.0") : "default!";
+        loop.Prologue.Add(S($"{reducer.Parameters[0].Type} {accumulator} = {initial};"));
         loop.Prologue.Add(S($"bool {has} = false;"));
         var value = loop.Local;
         if (reducer.Parameters[1].Type != node.ElementType)
@@ -281,6 +294,11 @@ internal sealed partial class StageBuilder
         loop.Inner.Add(new Block($"if ({has})", [S($"{accumulator} = {Call(reducer, "Reduce", accumulator, value)};")]));
         loop.Inner.Add(new Block("else", [S($"{accumulator} = {value};"), S($"{has} = true;")]));
         loop.Operators.Add("Reduce");
+        if (vector is not null)
+        {
+            AddVectorLoop(loop, vector, accumulator, has);
+        }
+
         Close(loop);
 
         var local = _names.Fresh(preferredName);
@@ -519,6 +537,20 @@ internal sealed partial class StageBuilder
         return drain;
     }
 
+    /// <summary>
+    /// Puts the SIMD loop of <paramref name="vector"/> before the scalar record loop of each partition; the scalar
+    /// loop then starts where the vectors stopped (the last records, fewer than a vector).
+    /// </summary>
+    private void AddVectorLoop(OpenLoop loop, VectorPlan vector, string accumulator, string? has)
+    {
+        var records = loop.Records!;
+        var index = loop.Index!;
+        loop.RecordBlock!.Header = $"for (; {index} < {records}.Length; {index}++)";
+        loop.PartitionBlock!.Items.Insert(1, S($"int {index} = 0;"));
+        loop.PartitionBlock.Items.Insert(2, S($"// SIMD: whole Vector<{vector.LaneType}> steps first (filters are lane masks, no branches); the loop below runs the rest"));
+        loop.PartitionBlock.Items.Insert(3, VectorEmitter.Emit(vector, _names, records, index, accumulator, has));
+    }
+
     private void Close(OpenLoop loop)
     {
         if (loop.PartitionBlock is null && loop.PartitionEnd.Count > 0)
@@ -592,13 +624,14 @@ internal sealed partial class StageBuilder
     private static CodeNode ToNode(object item) => item switch
     {
         Block block => new CodeNode(block.Header, true, block.Items.Select(ToNode).ToEquatableArray()),
+        CodeNode node => node,
         _ => CodeNode.Statement((string)item),
     };
 
     /// <summary>A block under construction: a header line and its statements (strings) and nested blocks.</summary>
     private sealed class Block(string header, List<object>? items = null)
     {
-        public string Header { get; } = header;
+        public string Header { get; set; } = header;
 
         public List<object> Items { get; } = items ?? [];
 
@@ -632,6 +665,14 @@ internal sealed partial class StageBuilder
 
         /// <summary>The input batch when the loop walks its partitions.</summary>
         public string? Batch { get; set; }
+
+        /// <summary>The loop over one partition's records, when the loop reads a source.</summary>
+        public Block? RecordBlock { get; set; }
+
+        /// <summary>The span of one partition's records and the index into it, when the loop reads a source.</summary>
+        public string? Records { get; set; }
+
+        public string? Index { get; set; }
 
         /// <summary>The block run once per input partition, while the records still keep their partitions.</summary>
         public Block? PartitionBlock { get; set; }

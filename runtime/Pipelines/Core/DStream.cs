@@ -223,7 +223,8 @@ public abstract class DStream
 /// <typeparam name="T">The type of the records.</typeparam>
 public abstract partial class DStream<T> : DStream
 {
-    private readonly SortedDictionary<BatchTime, Batch<T>?> _generated = new();
+    /// <summary>The remembered batches by time; a sorted array (times arrive in order), so remembering and forgetting allocate nothing once warm.</summary>
+    private readonly SortedList<BatchTime, Batch<T>?> _generated = new();
 
     private protected DStream(StreamingContext context, string name)
         : base(context, name)
@@ -310,31 +311,21 @@ public abstract partial class DStream<T> : DStream
     internal override void ClearMetadata(BatchTime time)
     {
         var limit = time - RememberDuration;
-        List<Batch<T>>? toRelease = null;
-        lock (_generated)
+        while (true)
         {
-            while (_generated.Count > 0)
+            Batch<T>? batch;
+            lock (_generated)
             {
-                var oldest = _generated.First();
-                if (oldest.Key > limit)
+                if (_generated.Count == 0 || _generated.Keys[0] > limit)
                 {
-                    break;
+                    return;
                 }
 
-                _generated.Remove(oldest.Key);
-                if (oldest.Value is { } batch)
-                {
-                    (toRelease ??= []).Add(batch);
-                }
+                batch = _generated.Values[0];
+                _generated.RemoveAt(0);
             }
-        }
 
-        if (toRelease is not null)
-        {
-            foreach (var batch in toRelease)
-            {
-                batch.Release();
-            }
+            batch?.Release(); // outside the lock, as a release may return buffers to a pool
         }
     }
 

@@ -84,19 +84,18 @@ internal sealed partial class JobScheduler
     /// <see cref="IStreamingListener.OnFallingBehind"/>); it has caught up once a batch starts within one interval.
     /// Called on the job loop only.
     /// </summary>
-    private void TrackSchedulingDelay(BatchInfo started)
+    private void TrackSchedulingDelay(BatchTime time, TimeSpan delay)
     {
-        var delay = started.SchedulingDelay ?? TimeSpan.Zero;
         _growingDelays = delay > _lastSchedulingDelay ? _growingDelays + 1 : 0;
         _lastSchedulingDelay = delay;
-        var info = new FallingBehindInfo(started.BatchTime, delay, QueuedBatches, _context.BatchInterval);
         if (!_fallingBehind && _growingDelays >= GrowingDelaysToWarn && delay >= _context.BatchInterval)
         {
+            var info = new FallingBehindInfo(time, delay, QueuedBatches, _context.BatchInterval);
             Volatile.Write(ref _fallingBehind, true);
             MetricsListener.FallingBehind.Add(1);
             _logger.LogWarning(
                 "Falling behind: the batch at {BatchTime} started {Delay} after it was cut, the scheduling delay grew {Count} batches in a row and {Queued} batches are queued. Processing takes longer than the batch interval {Interval}: make the batches cheaper, raise the interval, limit the input rate (Backpressure) or bound the queue (StreamingOptions.MaxQueuedBatches)",
-                started.BatchTime,
+                time,
                 delay,
                 _growingDelays,
                 info.QueuedBatches,
@@ -106,8 +105,8 @@ internal sealed partial class JobScheduler
         else if (_fallingBehind && delay < _context.BatchInterval)
         {
             Volatile.Write(ref _fallingBehind, false);
-            _logger.LogInformation("Caught up: the batch at {BatchTime} started {Delay} after it was cut", started.BatchTime, delay);
-            _context.Listeners.CaughtUp(info);
+            _logger.LogInformation("Caught up: the batch at {BatchTime} started {Delay} after it was cut", time, delay);
+            _context.Listeners.CaughtUp(new FallingBehindInfo(time, delay, QueuedBatches, _context.BatchInterval));
         }
     }
 }

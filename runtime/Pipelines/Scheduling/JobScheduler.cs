@@ -15,7 +15,7 @@ internal sealed partial class JobScheduler
 
     private readonly StreamingContext _context;
     private readonly ILogger _logger;
-    private readonly Channel<BatchInfo> _queue = Channel.CreateUnbounded<BatchInfo>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<QueuedBatch> _queue = Channel.CreateUnbounded<QueuedBatch>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _hardStop = new();
     private readonly object _gate = new();
     private readonly List<(BatchTime Time, TaskCompletionSource<BatchInfo> Done)> _waiters = [];
@@ -233,9 +233,11 @@ internal sealed partial class JobScheduler
     private void GenerateBatch(BatchTime time)
     {
         long records = 0;
-        var inputRecords = new Dictionary<int, long>(_context.Inputs.Count);
-        foreach (var input in _context.Inputs)
+        var inputs = _context.Inputs;
+        var inputRecords = new Dictionary<int, long>(inputs.Count);
+        for (var i = 0; i < inputs.Count; i++) // not foreach: an IReadOnlyList's enumerator is boxed
         {
+            var input = inputs[i];
             try
             {
                 var sealedRecords = input.Seal(time);
@@ -267,15 +269,14 @@ internal sealed partial class JobScheduler
 
     private void Submit(BatchTime time, long records, IReadOnlyDictionary<int, long>? inputRecords = null)
     {
-        var info = new BatchInfo(time, records, _context.TimeProvider.GetUtcNow());
-        if (inputRecords is not null)
+        var queued = new QueuedBatch(time, records, _context.TimeProvider.GetUtcNow(), inputRecords);
+        if (_context.Listeners.WantsBatchSubmitted)
         {
-            info = info with { InputRecords = inputRecords };
+            _context.Listeners.BatchSubmitted(queued.ToInfo());
         }
 
-        _context.Listeners.BatchSubmitted(info);
         OnBatchQueued();
-        _queue.Writer.TryWrite(info);
+        _queue.Writer.TryWrite(queued);
     }
 
     /// <summary>Runs <paramref name="action"/> while no batch is being generated (so input positions and the journal agree).</summary>
@@ -305,6 +306,9 @@ internal sealed partial class JobScheduler
 
     private async Task RunLoopAsync()
     {
+        // Everything the loop runs (outputs, listener callbacks, checkpoints) is "inside" this scheduler, so a stop
+        // requested from there does not wait for the loop. Set once: setting an AsyncLocal allocates.
+        RunningOutput.Value = this;
         await foreach (var submitted in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
         {
             OnBatchDequeued();
@@ -320,20 +324,34 @@ internal sealed partial class JobScheduler
         OnLoopEnded();
     }
 
-    private async Task<BatchInfo> RunBatchAsync(BatchInfo submitted)
+    /// <remarks>
+    /// A <see cref="ValueTask{TResult}"/>, so a batch whose outputs complete synchronously allocates no task; the
+    /// started <see cref="BatchInfo"/> is built only for a listener that implements <see cref="IStreamingListener.OnBatchStarted"/>.
+    /// </remarks>
+    private async ValueTask<BatchInfo> RunBatchAsync(QueuedBatch submitted)
     {
-        var time = submitted.BatchTime;
-        var started = submitted with { ProcessingStartTime = _context.TimeProvider.GetUtcNow() };
-        _context.Listeners.BatchStarted(started);
-        TrackSchedulingDelay(started);
-        Exception? failure = null;
-        foreach (var output in _context.Outputs)
+        var time = submitted.Time;
+        var startTime = _context.TimeProvider.GetUtcNow();
+        if (_context.Listeners.WantsBatchStarted)
         {
-            _context.Listeners.OutputStarted(new OutputOperationInfo(time, output.Id, output.Name));
+            _context.Listeners.BatchStarted(submitted.ToInfo(startTime));
+        }
+
+        TrackSchedulingDelay(time, startTime - submitted.SubmissionTime);
+        Exception? failure = null;
+        var outputs = _context.Outputs;
+        for (var i = 0; i < outputs.Count; i++) // not foreach: an IReadOnlyList's enumerator is boxed
+        {
+            var output = outputs[i];
+            var outputEvents = _context.Listeners.WantsOutputEvents;
+            if (outputEvents)
+            {
+                _context.Listeners.OutputStarted(new OutputOperationInfo(time, output.Id, output.Name));
+            }
+
             Exception? outputFailure = null;
             try
             {
-                RunningOutput.Value = this;
                 await output.RunAsync(time, _hardStop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (_hardStop.IsCancellationRequested)
@@ -346,13 +364,12 @@ internal sealed partial class JobScheduler
                 _logger.LogError(error, "Output operation {Output} (#{Id}) failed on the batch at {BatchTime}", output.Name, output.Id, time);
             }
 
-            finally
+            failure ??= outputFailure;
+            if (outputEvents)
             {
-                RunningOutput.Value = null;
+                _context.Listeners.OutputCompleted(new OutputOperationInfo(time, output.Id, output.Name, outputFailure));
             }
 
-            failure ??= outputFailure;
-            _context.Listeners.OutputCompleted(new OutputOperationInfo(time, output.Id, output.Name, outputFailure));
             if (_hardStop.IsCancellationRequested)
             {
                 break;
@@ -385,7 +402,7 @@ internal sealed partial class JobScheduler
             }
         }
 
-        var completed = started with { ProcessingEndTime = _context.TimeProvider.GetUtcNow(), Failure = failure };
+        var completed = submitted.ToInfo(startTime, _context.TimeProvider.GetUtcNow(), failure);
         _context.Listeners.BatchCompleted(completed);
 
         return completed;
@@ -415,4 +432,14 @@ internal sealed partial class JobScheduler
             }
         }
     }
+}
+
+/// <summary>A batch cut and waiting for the job loop: a value, so queueing it allocates no event object.</summary>
+internal readonly record struct QueuedBatch(BatchTime Time, long Records, DateTimeOffset SubmissionTime, IReadOnlyDictionary<int, long>? InputRecords)
+{
+    /// <summary>The batch's event object, built once (one allocation) with what is known so far.</summary>
+    public BatchInfo ToInfo(DateTimeOffset? processingStart = null, DateTimeOffset? processingEnd = null, Exception? failure = null) =>
+        InputRecords is null
+            ? new BatchInfo(Time, Records, SubmissionTime, processingStart, processingEnd, failure)
+            : new BatchInfo(Time, Records, SubmissionTime, processingStart, processingEnd, failure) { InputRecords = InputRecords };
 }

@@ -36,6 +36,7 @@ internal interface IInputDStream
 internal abstract class InputDStream<T> : DStream<T>, IInputDStream
 {
     private readonly Dictionary<BatchTime, Batch<T>?> _sealed = [];
+    private readonly List<BatchTime> _stale = [];
 
     protected InputDStream(StreamingContext context, string name)
         : base(context, name)
@@ -101,7 +102,17 @@ internal abstract class InputDStream<T> : DStream<T>, IInputDStream
         var limit = time - RememberDuration;
         lock (_sealed)
         {
-            foreach (var stale in _sealed.Keys.Where(t => t <= limit).ToList())
+            // No LINQ: the stale times go through a reused list, so a warm batch allocates nothing here.
+            _stale.Clear();
+            foreach (var sealedTime in _sealed.Keys)
+            {
+                if (sealedTime <= limit)
+                {
+                    _stale.Add(sealedTime);
+                }
+            }
+
+            foreach (var stale in _stale)
             {
                 _sealed.Remove(stale, out var batch);
                 batch?.Release();

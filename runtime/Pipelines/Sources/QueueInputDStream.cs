@@ -12,6 +12,9 @@ internal sealed class QueueInputDStream<T> : InputDStream<T>
     private readonly bool _oneAtATime;
     private readonly T[]? _defaultBatch;
 
+    /// <summary>Reused for every batch (batches are taken one at a time, under the scheduler's lock): <c>ToBatch</c> hands its buffer over.</summary>
+    private readonly BatchBuilder<T> _builder = new();
+
     public QueueInputDStream(StreamingContext context, ConcurrentQueue<IEnumerable<T>> queue, bool oneAtATime, IEnumerable<T>? defaultBatch)
         : base(context, "QueueStream")
     {
@@ -22,7 +25,8 @@ internal sealed class QueueInputDStream<T> : InputDStream<T>
 
     protected override Batch<T>? TakeBatch(BatchTime time)
     {
-        var builder = new BatchBuilder<T>();
+        var builder = _builder;
+        builder.ReleaseBuffer(); // a batch that threw half-way must not leave records for the next one (no-op when empty)
         var any = false;
         while (_queue.TryDequeue(out var records))
         {
