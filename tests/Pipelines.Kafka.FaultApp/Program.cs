@@ -21,7 +21,7 @@ if (args.Length != 8
 
 var (bootstrap, input, output, checkpoints, database, stopMarker) = (args[0], args[1], args[2], args[3], args[4], args[7]);
 KafkaSink? sink = null;
-using var loggers = new Pipelines.Kafka.FaultApp.StderrLoggerFactory();
+using var loggers = new Pipelines.TestKit.StderrLoggerFactory("Pipelines.Kafka");
 Console.WriteLine("starting");
 await using var context = StreamingContext.GetOrCreate(checkpoints, () =>
 {

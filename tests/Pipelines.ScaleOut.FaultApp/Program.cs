@@ -1,6 +1,5 @@
 using System.Globalization;
 using Confluent.Kafka;
-using Microsoft.Extensions.Logging;
 using Pipelines;
 using Pipelines.ScaleOut;
 using Pipelines.ScaleOut.FaultApp;
@@ -21,7 +20,7 @@ if (args.Length != 8
 
 var (bootstrap, applicationId, instanceId, input, output) = (args[0], args[1], args[2], args[3], args[4]);
 var interval = TimeSpan.FromMilliseconds(batchMs);
-using var loggers = new StderrLoggerFactory();
+using var loggers = new Pipelines.TestKit.StderrLoggerFactory("Pipelines.ScaleOut");
 ScaleOutApplication<string, string, string>? app = null;
 app = new ScaleOutApplication<string, string, string>(
     new ScaleOutOptions
@@ -71,34 +70,4 @@ internal sealed class StdoutListener : IScaleOutListener
 
     public void OnBatchCommitted(ScaleOutBatchInfo batch) =>
         Console.WriteLine($"committed {batch.InstanceId} p{batch.Partition.Partition.Value} t={batch.Time.Milliseconds} [{batch.FromOffset},{batch.UntilOffset}) out={batch.OutputRecords}");
-}
-
-/// <summary>Writes information and above to stderr; the test prints it when a run fails.</summary>
-internal sealed class StderrLoggerFactory : ILoggerFactory
-{
-    public void AddProvider(ILoggerProvider provider)
-    {
-    }
-
-    public ILogger CreateLogger(string categoryName) => new StderrLogger(categoryName);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class StderrLogger(string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information && (logLevel >= LogLevel.Warning || category.StartsWith("Pipelines.ScaleOut", StringComparison.Ordinal));
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (IsEnabled(logLevel))
-            {
-                Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {category}: {formatter(state, exception)}{(exception is null ? string.Empty : " " + exception.GetType().Name + ": " + exception.Message)}");
-            }
-        }
-    }
 }

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Confluent.Kafka;
 using Pipelines.Kafka.Testing;
+using Pipelines.Kafka.Tests;
+using Pipelines.TestKit;
 
 namespace Pipelines.ScaleOut.Tests;
 
@@ -11,9 +12,9 @@ internal sealed class ScaleOutTestKit : IDisposable
 {
     public static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(90);
 
-    public ScaleOutTestKit() => Cluster = new KafkaMockCluster(brokers: 3);
+    private readonly KafkaTestKit _kafka = new();
 
-    public KafkaMockCluster Cluster { get; }
+    public KafkaMockCluster Cluster => _kafka.Cluster;
 
     public string Bootstrap => Cluster.BootstrapServers;
 
@@ -48,79 +49,33 @@ internal sealed class ScaleOutTestKit : IDisposable
         }
     }
 
-    /// <summary>Reads a topic from its beginning to its end.</summary>
-    public List<ConsumeResult<string, string>> ReadAll(string topic, IsolationLevel isolation = IsolationLevel.ReadCommitted)
-    {
-        var config = new ConsumerConfig { BootstrapServers = Bootstrap, GroupId = "reader-" + Guid.NewGuid(), IsolationLevel = isolation, EnablePartitionEof = true, EnableAutoCommit = false };
-        using var consumer = new ConsumerBuilder<string, string>(config).Build();
-        using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
-        var metadata = admin.GetMetadata(topic, HangGuard).Topics.Single();
-        var partitions = metadata.Partitions.Select(p => new TopicPartitionOffset(topic, p.PartitionId, Offset.Beginning)).ToList();
-        consumer.Assign(partitions);
-        var pending = new HashSet<int>(partitions.Select(p => p.Partition.Value));
-        var results = new List<ConsumeResult<string, string>>();
-        var deadline = Stopwatch.StartNew();
-        while (pending.Count > 0 && deadline.Elapsed < HangGuard)
-        {
-            var result = consumer.Consume(TimeSpan.FromMilliseconds(100));
-            if (result is null)
-            {
-                continue;
-            }
+    /// <summary>Reads a topic from its beginning to its end with the given isolation.</summary>
+    public List<ConsumeResult<string, string>> ReadAll(string topic, IsolationLevel isolation = IsolationLevel.ReadCommitted) => _kafka.ReadAll(topic, isolation);
 
-            if (result.IsPartitionEOF)
-            {
-                pending.Remove(result.Partition.Value);
-            }
-            else
-            {
-                results.Add(result);
-            }
-        }
-
-        return pending.Count > 0 ? throw new TimeoutException($"Could not read {topic} to its end.") : results;
-    }
-
-    public void Dispose() => Cluster.Dispose();
+    public void Dispose() => _kafka.Dispose();
 }
 
 /// <summary>The instances of one application, started as child processes (Pipelines.ScaleOut.FaultApp).</summary>
 internal sealed class ChildInstances(string bootstrap, string applicationId, string input, int batchMs, int maxRecords, int sessionMs) : IDisposable
 {
-    private readonly StringBuilder _log = new();
+    private readonly ProcessLog _log = new();
     private readonly Dictionary<string, Process> _running = [];
 
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string Log => _log.Text;
 
     public string OutputTopic => applicationId + "-out";
 
     public void Start(string instanceId)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var argument in new[]
-        {
-            Path.Combine(AppContext.BaseDirectory, "Pipelines.ScaleOut.FaultApp.dll"), bootstrap, applicationId, instanceId, input, OutputTopic,
-            batchMs.ToString(CultureInfo.InvariantCulture), maxRecords.ToString(CultureInfo.InvariantCulture), sessionMs.ToString(CultureInfo.InvariantCulture),
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data is null ? null : $"stderr {instanceId}: {e.Data}");
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var process = DotNetApp.Start(
+            "Pipelines.ScaleOut.FaultApp.dll",
+            [
+                bootstrap, applicationId, instanceId, input, OutputTopic, batchMs.ToString(CultureInfo.InvariantCulture),
+                maxRecords.ToString(CultureInfo.InvariantCulture), sessionMs.ToString(CultureInfo.InvariantCulture),
+            ],
+            _log,
+            redirectInput: true,
+            stderrPrefix: $"stderr {instanceId}: ");
         _running[instanceId] = process;
         Append($"--- started {instanceId} (pid {process.Id})");
     }
@@ -134,16 +89,7 @@ internal sealed class ChildInstances(string bootstrap, string applicationId, str
         Append($"--- SIGKILL {instanceId}");
     }
 
-    public void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_log)
-            {
-                _log.AppendLine(line);
-            }
-        }
-    }
+    public void Append(string line) => _log.Append(line);
 
     /// <summary>Waits until an instance printed a line starting with <paramref name="prefix"/>.</summary>
     public async Task WaitForLineAsync(string prefix)

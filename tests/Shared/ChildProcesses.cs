@@ -55,14 +55,22 @@ internal static class DotNetApp
     /// Starts <c>dotnet <paramref name="assembly"/> <paramref name="arguments"/></c> with its stdout and stderr going
     /// to <paramref name="log"/>. It runs through env(1), which resets SIGINT and SIGTERM to their defaults before it
     /// execs dotnet (same process id): a test run started as a background job inherits SIGINT ignored, and .NET keeps
-    /// ignored signals ignored.
+    /// ignored signals ignored. With <paramref name="redirectInput"/> the test can write to the app's stdin; stderr
+    /// lines go to the log after <paramref name="stderrPrefix"/>.
     /// </summary>
-    public static Process Start(string assembly, IEnumerable<string> arguments, ProcessLog log, IReadOnlyDictionary<string, string>? environment = null)
+    public static Process Start(
+        string assembly,
+        IEnumerable<string> arguments,
+        ProcessLog log,
+        IReadOnlyDictionary<string, string>? environment = null,
+        bool redirectInput = false,
+        string stderrPrefix = "stderr: ")
     {
         var start = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = redirectInput,
             UseShellExecute = false,
         };
         start.ArgumentList.Add("--default-signal=INT,TERM");
@@ -80,7 +88,7 @@ internal static class DotNetApp
 
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => log.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => log.Append(e.Data is null ? null : "stderr: " + e.Data);
+        process.ErrorDataReceived += (_, e) => log.Append(e.Data is null ? null : stderrPrefix + e.Data);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
