@@ -14,9 +14,8 @@ internal abstract class CombinedWatermarkDStream<TOut> : DStream<Timestamped<TOu
     private readonly IWatermarkSource[] _sources;
     private readonly DStream[] _inputs;
     private readonly TimeSpan _slide;
-    private readonly SortedDictionary<BatchTime, (long? Before, long? After)> _history = [];
+    private readonly WatermarkHistory _history = new();
     private readonly BatchTime?[] _lastActive;
-    private long? _watermark;
 
     private protected CombinedWatermarkDStream(DStream[] inputs, IWatermarkSource[] sources, TimeSpan idleTimeout, string name)
         : base(inputs[0].Context, name)
@@ -44,28 +43,13 @@ internal abstract class CombinedWatermarkDStream<TOut> : DStream<Timestamped<TOu
 
     public TimeSpan MaxDelay { get; }
 
-    public long? Current
-    {
-        get
-        {
-            lock (_history)
-            {
-                return _watermark;
-            }
-        }
-    }
+    public long? Current => _history.Current;
 
     public override TimeSpan SlideDuration => _slide;
 
     internal override IReadOnlyList<DStream> Dependencies => _inputs;
 
-    public (long? Before, long? After) At(BatchTime time)
-    {
-        lock (_history)
-        {
-            return _history.TryGetValue(time, out var known) ? known : (_watermark, _watermark);
-        }
-    }
+    public (long? Before, long? After) At(BatchTime time) => _history.At(time);
 
     /// <summary>Combines the inputs' batches at <paramref name="time"/> (computing them); <paramref name="active"/>[i] tells whether input i brought records.</summary>
     private protected abstract Batch<Timestamped<TOut>> Combine(BatchTime time, bool[] active);
@@ -76,9 +60,9 @@ internal abstract class CombinedWatermarkDStream<TOut> : DStream<Timestamped<TOu
         var batch = Combine(time, active);
 
         // Commit: no user code below.
-        lock (_history)
+        lock (_history.Gate)
         {
-            if (!_history.ContainsKey(time))
+            if (!_history.Contains(time))
             {
                 var zero = ZeroTime ?? time;
                 long? candidate = null;
@@ -107,13 +91,7 @@ internal abstract class CombinedWatermarkDStream<TOut> : DStream<Timestamped<TOu
                     }
                 }
 
-                var before = _watermark;
-                if (live > 0 && !waiting && candidate is { } next && (_watermark is not { } current || next > current))
-                {
-                    _watermark = next;
-                }
-
-                _history[time] = (before, _watermark);
+                _history.Record(time, live > 0 && !waiting ? candidate : null);
             }
         }
 
@@ -124,22 +102,16 @@ internal abstract class CombinedWatermarkDStream<TOut> : DStream<Timestamped<TOu
     {
         base.ClearMetadata(time);
         var limit = time - RememberDuration - SlideDuration;
-        lock (_history)
-        {
-            while (_history.Count > 0 && _history.First().Key < limit)
-            {
-                _history.Remove(_history.First().Key);
-            }
-        }
+        _history.Trim(limit);
     }
 
     public void WriteState(BatchTime time, Utf8JsonWriter writer, JsonSerializerOptions options)
     {
-        lock (_history)
+        lock (_history.Gate)
         {
             writer.WriteStartObject();
             writer.WriteString("kind", "combinedWatermark");
-            if (_watermark is { } w)
+            if (_history.Current is { } w)
             {
                 writer.WriteNumber("watermark", w);
             }
@@ -180,12 +152,10 @@ internal abstract class CombinedWatermarkDStream<TOut> : DStream<Timestamped<TOu
         var last = lastActive.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Null ? (BatchTime?)null : new BatchTime(e.GetInt64())).ToArray();
         return () =>
         {
-            lock (_history)
+            lock (_history.Gate)
             {
-                _watermark = watermark;
                 Array.Copy(last, _lastActive, last.Length);
-                _history.Clear();
-                _history[time] = (watermark, watermark);
+                _history.Reset(time, watermark);
             }
         };
     }

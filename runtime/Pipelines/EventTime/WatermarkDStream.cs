@@ -13,9 +13,8 @@ internal sealed class WatermarkDStream<T> : DStream<Timestamped<T>>, IWatermarkS
     private readonly DStream<T> _parent;
     private readonly Func<T, DateTimeOffset> _eventTime;
     private readonly TimeSpan _slide;
-    private readonly SortedDictionary<BatchTime, (long? Before, long? After)> _history = [];
+    private readonly WatermarkHistory _history = new();
     private long? _maxEventTicks;
-    private long? _watermark;
 
     public WatermarkDStream(DStream<T> parent, Func<T, DateTimeOffset> eventTime, TimeSpan maxDelay)
         : base(parent.Context, "WithEventTime")
@@ -33,28 +32,13 @@ internal sealed class WatermarkDStream<T> : DStream<Timestamped<T>>, IWatermarkS
 
     public TimeSpan MaxDelay { get; }
 
-    public long? Current
-    {
-        get
-        {
-            lock (_history)
-            {
-                return _watermark;
-            }
-        }
-    }
+    public long? Current => _history.Current;
 
     public override TimeSpan SlideDuration => _slide;
 
     internal override IReadOnlyList<DStream> Dependencies => [_parent];
 
-    public (long? Before, long? After) At(BatchTime time)
-    {
-        lock (_history)
-        {
-            return _history.TryGetValue(time, out var known) ? known : (_watermark, _watermark);
-        }
-    }
+    public (long? Before, long? After) At(BatchTime time) => _history.At(time);
 
     internal override Batch<Timestamped<T>>? Compute(BatchTime time)
     {
@@ -77,26 +61,16 @@ internal sealed class WatermarkDStream<T> : DStream<Timestamped<T>>, IWatermarkS
         }
 
         // Commit: no user code below.
-        lock (_history)
+        lock (_history.Gate)
         {
-            if (!_history.ContainsKey(time))
+            if (!_history.Contains(time))
             {
-                var before = _watermark;
                 if (batchMax is { } seen && (_maxEventTicks is not { } known || seen > known))
                 {
                     _maxEventTicks = seen;
                 }
 
-                if (_maxEventTicks is { } latest)
-                {
-                    var candidate = latest - MaxDelay.Ticks;
-                    if (_watermark is not { } current || candidate > current)
-                    {
-                        _watermark = candidate;
-                    }
-                }
-
-                _history[time] = (before, _watermark);
+                _history.Record(time, _maxEventTicks - MaxDelay.Ticks);
             }
         }
 
@@ -107,23 +81,17 @@ internal sealed class WatermarkDStream<T> : DStream<Timestamped<T>>, IWatermarkS
     {
         base.ClearMetadata(time);
         var limit = time - RememberDuration - SlideDuration;
-        lock (_history)
-        {
-            while (_history.Count > 0 && _history.First().Key < limit)
-            {
-                _history.Remove(_history.First().Key);
-            }
-        }
+        _history.Trim(limit);
     }
 
     public void WriteState(BatchTime time, Utf8JsonWriter writer, JsonSerializerOptions options)
     {
-        lock (_history)
+        lock (_history.Gate)
         {
             writer.WriteStartObject();
             writer.WriteString("kind", "watermark");
             WriteTicks(writer, "maxEventTime", _maxEventTicks);
-            WriteTicks(writer, "watermark", _watermark);
+            WriteTicks(writer, "watermark", _history.Current);
             writer.WriteEndObject();
         }
     }
@@ -140,12 +108,10 @@ internal sealed class WatermarkDStream<T> : DStream<Timestamped<T>>, IWatermarkS
 
         return () =>
         {
-            lock (_history)
+            lock (_history.Gate)
             {
                 _maxEventTicks = max;
-                _watermark = watermark;
-                _history.Clear();
-                _history[time] = (watermark, watermark);
+                _history.Reset(time, watermark);
             }
         };
     }
