@@ -173,6 +173,7 @@ internal sealed class ReceivedBlockLog<T> : IDisposable
             lock (_gate)
             {
                 _assignedUpTo = value;
+                _log.ContinueFrom(value);
             }
         }
     }

@@ -61,14 +61,7 @@ internal sealed class WriteAheadLog : IDisposable
             var sequence = NextSequence;
             try
             {
-                if (_current is null || _current.Length >= _maxSegmentBytes)
-                {
-                    _current?.Dispose();
-                    _currentFirst = sequence;
-                    _current = new FileStream(PathOf(sequence), FileMode.Append, FileAccess.Write, FileShare.Read, 1, FileOptions.None);
-                    DirectorySync.Flush(Directory);
-                }
-
+                var current = _current is null || _current.Length >= _maxSegmentBytes ? StartSegment(sequence) : _current;
                 Span<byte> header = stackalloc byte[RecordHeaderSize];
                 BinaryPrimitives.WriteInt32LittleEndian(header, payload.Length);
                 BinaryPrimitives.WriteInt64LittleEndian(header[8..], sequence);
@@ -76,9 +69,9 @@ internal sealed class WriteAheadLog : IDisposable
                 crc.Append(header[8..]);
                 crc.Append(payload);
                 BinaryPrimitives.WriteUInt32LittleEndian(header[4..], crc.GetCurrentHashAsUInt32());
-                _current.Write(header);
-                _current.Write(payload);
-                _current.Flush(flushToDisk: true);
+                current.Write(header);
+                current.Write(payload);
+                current.Flush(flushToDisk: true);
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException)
             {
@@ -127,20 +120,49 @@ internal sealed class WriteAheadLog : IDisposable
         return result;
     }
 
-    /// <summary>Deletes the segments whose blocks all have sequence numbers below <paramref name="sequence"/>.</summary>
+    /// <summary>
+    /// Deletes the segments whose blocks all have sequence numbers below <paramref name="sequence"/>. When that is
+    /// every segment, an empty one named after <see cref="NextSequence"/> is started first: the segment names are
+    /// the only record of the numbering, and a reopened log must continue it (a checkpoint's position refers to it).
+    /// </summary>
     public void TrimBefore(long sequence)
     {
         lock (_gate)
         {
             var segments = Segments();
-            for (var i = 0; i < segments.Count; i++)
+            var deletable = 0;
+            while (deletable < segments.Count && (deletable + 1 < segments.Count ? segments[deletable + 1].First : NextSequence) <= sequence)
             {
-                var end = i + 1 < segments.Count ? segments[i + 1].First : NextSequence;
-                if (end > sequence)
-                {
-                    break;
-                }
+                deletable++;
+            }
 
+            if (deletable == 0)
+            {
+                return;
+            }
+
+            if (deletable == segments.Count && segments[^1].First != NextSequence)
+            {
+                try
+                {
+                    StartSegment(NextSequence);
+                }
+                catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+                {
+                    // Keep the newest segment (its name and records still carry the numbering); the next trim tries again.
+                    _logger.LogWarning(error, "Could not start a new write-ahead log segment in {Directory}; the newest segment is kept", Directory);
+                    _current = null;
+                    deletable--;
+                }
+            }
+            else if (deletable == segments.Count)
+            {
+                // The newest segment is empty and already named after the next sequence: keep it.
+                deletable--;
+            }
+
+            for (var i = 0; i < deletable; i++)
+            {
                 if (_current is not null && segments[i].First == _currentFirst)
                 {
                     _current.Dispose();
@@ -149,6 +171,27 @@ internal sealed class WriteAheadLog : IDisposable
 
                 AtomicFile.TryDelete(segments[i].Path);
             }
+        }
+    }
+
+    /// <summary>
+    /// Continues the numbering at <paramref name="sequence"/> when it is beyond <see cref="NextSequence"/> (segments
+    /// were deleted outside the log): the next block starts a segment of that name, so a checkpoint's position
+    /// never lies beyond the blocks appended after it.
+    /// </summary>
+    public void ContinueFrom(long sequence)
+    {
+        lock (_gate)
+        {
+            if (sequence <= NextSequence)
+            {
+                return;
+            }
+
+            _logger.LogWarning("The write-ahead log in {Directory} ends at sequence {Next}, before the checkpoint's position {Position}; segments were removed outside Pipelines. Numbering continues at {Position}", Directory, NextSequence, sequence, sequence);
+            _current?.Dispose();
+            _current = null;
+            NextSequence = sequence;
         }
     }
 
@@ -194,6 +237,17 @@ internal sealed class WriteAheadLog : IDisposable
 
         result.Sort((a, b) => a.Item1.CompareTo(b.Item1));
         return result;
+    }
+
+    /// <summary>Closes the current segment and starts (durably) a new one whose first block is <paramref name="first"/>.</summary>
+    private FileStream StartSegment(long first)
+    {
+        _current?.Dispose();
+        _current = null;
+        _current = new FileStream(PathOf(first), FileMode.Append, FileAccess.Write, FileShare.Read, 1, FileOptions.None);
+        _currentFirst = first;
+        DirectorySync.Flush(Directory);
+        return _current;
     }
 
     private string PathOf(long first) => Path.Combine(Directory, string.Create(CultureInfo.InvariantCulture, $"{Prefix}{first:D19}{Extension}"));

@@ -87,4 +87,50 @@ public sealed class WriteAheadLogTests : IDisposable
         Assert.Equal(Enumerable.Range(13, 7).Select(i => (long)i), kept.Where(s => s >= 13));
         Assert.True(kept.Length < 20);
     }
+
+    [Fact]
+    public void Reopening_after_every_block_was_trimmed_continues_the_sequence()
+    {
+        // A quiet input: every block is in a batch no retained checkpoint needs, so the trim point is the next
+        // sequence. The numbering must survive a restart, or the checkpoint's position (5) would lie beyond the
+        // reopened log's next sequence and the blocks acknowledged after the restart would be in no batch's range.
+        using (var log = new WriteAheadLog(_folder.Path, 1 << 20, _warnings))
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                log.Append("x"u8);
+            }
+
+            log.TrimBefore(log.NextSequence);
+            Assert.Empty(log.Read(0, 5));
+        }
+
+        using var reopened = new WriteAheadLog(_folder.Path, 1 << 20, _warnings);
+
+        Assert.Equal(5, reopened.NextSequence);
+        Assert.Equal(5, reopened.Append("y"u8));
+        Assert.Equal(["y"], reopened.Read(5, 6).Select(r => Encoding.UTF8.GetString(r.Payload)));
+    }
+
+    [Fact]
+    public void A_checkpoint_position_beyond_the_log_continues_the_numbering_there()
+    {
+        using (var log = new WriteAheadLog(_folder.Path, 1 << 20, _warnings))
+        {
+            log.Append("a"u8);
+        }
+
+        foreach (var segment in Directory.GetFiles(_folder.Path, "segment-*.wal"))
+        {
+            File.Delete(segment);
+        }
+
+        using var reopened = new WriteAheadLog(_folder.Path, 1 << 20, _warnings);
+        reopened.ContinueFrom(7);
+
+        Assert.Equal(7, reopened.Append("b"u8));
+        Assert.Contains(_warnings.Warnings, w => w.Contains("outside Pipelines", StringComparison.Ordinal));
+        using var again = new WriteAheadLog(_folder.Path, 1 << 20, _warnings);
+        Assert.Equal(8, again.NextSequence);
+    }
 }
