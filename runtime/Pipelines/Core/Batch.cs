@@ -17,11 +17,17 @@ public sealed class Batch<T> : IReadOnlyList<T>
 {
     private static readonly int[] SinglePartition = [];
 
-    private T[] _items;
+    private T[]? _items;
     private int _offset;
     private int _count;
     private int[] _partitionEnds;
     private readonly bool _pooled;
+
+    // A batch of lines a receiver stored as pooled blocks: the strings (_items) are created on first use. A view of
+    // one of its partitions points at the batch that owns the blocks (_lineOwner) and at its first partition.
+    private Receivers.LineBlockSet? _lines;
+    private Batch<T>? _lineOwner;
+    private int _lineFirstPartition;
 
     internal Batch(T[] items, int count, int[]? partitionEnds, bool pooled)
     {
@@ -29,6 +35,15 @@ public sealed class Batch<T> : IReadOnlyList<T>
         _count = count;
         _partitionEnds = partitionEnds is { Length: > 1 } ? partitionEnds : SinglePartition;
         _pooled = pooled;
+    }
+
+    /// <summary>A batch of the lines held in <paramref name="lines"/>; it owns them and creates their strings on first use.</summary>
+    internal Batch(Receivers.LineBlockSet lines)
+    {
+        _count = lines.Count;
+        _partitionEnds = lines.PartitionLineEnds is { Length: > 1 } ends ? ends : SinglePartition;
+        _pooled = true;
+        _lines = lines;
     }
 
     /// <summary>An empty batch with one partition.</summary>
@@ -49,7 +64,7 @@ public sealed class Batch<T> : IReadOnlyList<T>
     public int Count => _count;
 
     /// <summary>The records, all partitions in order.</summary>
-    public ReadOnlySpan<T> Span => new(_items, _offset, _count);
+    public ReadOnlySpan<T> Span => new(Items, _offset, _count);
 
     /// <summary>The number of partitions (at least 1).</summary>
     public int PartitionCount => _partitionEnds.Length == 0 ? 1 : _partitionEnds.Length;
@@ -66,7 +81,7 @@ public sealed class Batch<T> : IReadOnlyList<T>
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _partitionEnds.Length);
         var start = index == 0 ? 0 : _partitionEnds[index - 1];
-        return new ReadOnlySpan<T>(_items, _offset + start, _partitionEnds[index] - start);
+        return new ReadOnlySpan<T>(Items, _offset + start, _partitionEnds[index] - start);
     }
 
     /// <summary>The record at <paramref name="index"/>.</summary>
@@ -75,7 +90,7 @@ public sealed class Batch<T> : IReadOnlyList<T>
         get
         {
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
-            return _items[_offset + index];
+            return Items[_offset + index];
         }
     }
 
@@ -85,9 +100,10 @@ public sealed class Batch<T> : IReadOnlyList<T>
     /// <summary>Enumerates the records.</summary>
     public IEnumerator<T> GetEnumerator()
     {
+        var items = Items;
         for (var i = 0; i < _count; i++)
         {
-            yield return _items[_offset + i];
+            yield return items[_offset + i];
         }
     }
 
@@ -98,7 +114,7 @@ public sealed class Batch<T> : IReadOnlyList<T>
     {
         var span = GetPartition(index);
         var start = index == 0 || _partitionEnds.Length == 0 ? 0 : _partitionEnds[index - 1];
-        return new PartitionView<T>(_items, _offset + start, span.Length);
+        return new PartitionView<T>(Items, _offset + start, span.Length);
     }
 
     /// <summary>
@@ -108,6 +124,13 @@ public sealed class Batch<T> : IReadOnlyList<T>
     /// </summary>
     internal Batch<T> SplitPartitions(int maxRecords)
     {
+        if (_lines is not null)
+        {
+            // Line blocks are cut into partitions as they are stored (at block boundaries); splitting them here would
+            // create every string.
+            return this;
+        }
+
         var partitions = PartitionCount;
         var needed = 0;
         for (var p = 0; p < partitions; p++)
@@ -136,7 +159,7 @@ public sealed class Batch<T> : IReadOnlyList<T>
             start = end;
         }
 
-        var split = new Batch<T>(_items, _count, ends, _pooled);
+        var split = new Batch<T>(Items, _count, ends, _pooled);
         split._offset = _offset;
         return split;
     }
@@ -154,13 +177,75 @@ public sealed class Batch<T> : IReadOnlyList<T>
         _offset = offset;
         _count = count;
         _partitionEnds = partitionEnds is { Length: > 1 } ? partitionEnds : SinglePartition;
+        _lines = null;
+        _lineOwner = null;
+        _lineFirstPartition = 0;
     }
 
     /// <summary>Points a view made by <see cref="CreateView"/> at partition <paramref name="index"/> of <paramref name="batch"/>.</summary>
     internal void RebindToPartition(Batch<T> batch, int index)
     {
         var start = index == 0 || batch._partitionEnds.Length == 0 ? 0 : batch._partitionEnds[index - 1];
-        Rebind(batch._items, batch._offset + start, batch.GetPartition(index).Length, null);
+        var length = batch._partitionEnds.Length == 0 ? batch._count : batch._partitionEnds[index] - start;
+        if (batch._lines is { } lines)
+        {
+            // Keep the blocks (the compiled stage reads them); the strings stay uncreated until a reader asks.
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)batch.PartitionCount, nameof(index));
+            _items = null;
+            _offset = 0;
+            _count = length;
+            _partitionEnds = SinglePartition;
+            _lines = lines;
+            _lineOwner = batch._lineOwner ?? batch;
+            _lineFirstPartition = batch._lineFirstPartition + index;
+            return;
+        }
+
+        Rebind(batch.Items, batch._offset + start, batch.GetPartition(index).Length, null);
+    }
+
+    /// <summary>The batch's line blocks, when a receiver stored its records as blocks (see <see cref="Compilation.TextLineBlocks"/>).</summary>
+    internal bool TryGetLineBlocks(out Compilation.TextLineBlocks blocks)
+    {
+        if (_lines is { } lines)
+        {
+            blocks = new Compilation.TextLineBlocks(lines, _lineFirstPartition, PartitionCount);
+            return true;
+        }
+
+        blocks = default;
+        return false;
+    }
+
+    /// <summary>The records; for a batch of line blocks, created (once) on first use.</summary>
+    private T[] Items => Volatile.Read(ref _items) ?? CreateItems();
+
+    private T[] CreateItems()
+    {
+        if (_lineOwner is { } owner)
+        {
+            // A view of one partition of a batch of blocks: that batch creates the strings, the view shows its part.
+            var items = owner.Items;
+            var ends = owner._partitionEnds;
+            _offset = owner._offset + (_lineFirstPartition == 0 || ends.Length == 0 ? 0 : ends[_lineFirstPartition - 1]);
+            _items = items;
+            return items;
+        }
+
+        var lines = _lines ?? throw new InvalidOperationException("The batch has no records.");
+        lock (lines)
+        {
+            if (_items is { } created)
+            {
+                return created;
+            }
+
+            var strings = _count == 0 ? [] : System.Buffers.ArrayPool<string>.Shared.Rent(_count);
+            lines.CopyStringsTo(strings.AsSpan(0, _count));
+            var records = (T[])(object)strings;
+            Volatile.Write(ref _items, records);
+            return records;
+        }
     }
 
     internal int[]? PartitionEnds => _partitionEnds.Length == 0 ? null : _partitionEnds;
@@ -173,8 +258,23 @@ public sealed class Batch<T> : IReadOnlyList<T>
             return;
         }
 
-        var items = Interlocked.Exchange(ref _items, []);
-        if (items.Length > 0)
+        T[]? items;
+        if (_lines is { } lines)
+        {
+            lock (lines)
+            {
+                items = _items;
+                _items = [];
+            }
+
+            lines.Release();
+        }
+        else
+        {
+            items = Interlocked.Exchange(ref _items, []);
+        }
+
+        if (items is { Length: > 0 })
         {
             ArrayPool<T>.Shared.Return(items, clearArray: System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<T>());
         }

@@ -123,19 +123,66 @@ internal sealed class LineReader : IDisposable
         _ended = count == 0;
     }
 
+    /// <summary>
+    /// Like <see cref="TryReadBufferedLine"/>, but a line comes as its UTF-8 bytes (valid until the next call) instead
+    /// of a string: <paramref name="read"/> then has no <see cref="LineRead.Line"/>, and <paramref name="isLine"/> is
+    /// true. The caller decodes the bytes (as <see cref="Encoding.UTF8"/> does, invalid bytes to U+FFFD).
+    /// </summary>
+    public bool TryReadBufferedLineBytes(out ReadOnlySpan<byte> line, out bool isLine, out LineRead read)
+    {
+        if (!TryTakeLineBytes(out line, out isLine, out var skipped))
+        {
+            read = default;
+            return false;
+        }
+
+        read = new LineRead(null, skipped, isLine || skipped > 0 ? _lineNumber : 0);
+        return true;
+    }
+
+    /// <summary>The UTF-8 decoding every line goes through (invalid bytes become U+FFFD).</summary>
+    public static Encoding Encoding => Utf8;
+
+    /// <summary>The number of bytes buffered and not yet taken, plus a line held across reads: the most characters the lines they hold decode to.</summary>
+    public int BufferedBytes => _end - _start + _lineLength;
+
     /// <summary>Takes a line from what is buffered; false when more input is needed.</summary>
     private bool TryTakeLine(out LineRead read)
     {
+        if (!TryTakeLineBytes(out var bytes, out var isLine, out var skipped))
+        {
+            read = default;
+            return false;
+        }
+
+        read = isLine ? new LineRead(Utf8.GetString(bytes), 0, _lineNumber)
+            : skipped > 0 ? new LineRead(null, skipped, _lineNumber)
+            : default;
+        return true;
+    }
+
+    /// <summary>
+    /// Takes a line's bytes (<paramref name="isLine"/>), a skipped line (<paramref name="skipped"/> &gt; 0) or the end
+    /// (neither) from what is buffered; false when more input is needed.
+    /// </summary>
+    private bool TryTakeLineBytes(out ReadOnlySpan<byte> line, out bool isLine, out long skipped)
+    {
+        line = default;
+        isLine = false;
+        skipped = 0;
         if (_start == _end)
         {
             if (!_ended)
             {
-                read = default;
                 return false;
             }
 
             // End of input: a last line without a line end is still a line.
-            read = _inLine ? EndLine() : default;
+            if (_inLine)
+            {
+                isLine = EndLine(out line, out skipped);
+            }
+
             return true;
         }
 
@@ -169,19 +216,20 @@ internal sealed class LineReader : IDisposable
             }
 
             _start = _end;
-            read = default;
             return false;
         }
 
         if (!_inLine && _skipped == 0 && end <= _maxLineBytes)
         {
-            // The whole line is in the buffer: decode it from there.
-            read = new LineRead(Utf8.GetString(span[..end]), 0, ++_lineNumber);
+            // The whole line is in the buffer: take it from there.
+            line = span[..end];
+            isLine = true;
+            _lineNumber++;
         }
         else
         {
             Append(span[..end]);
-            read = EndLine();
+            isLine = EndLine(out line, out skipped);
         }
 
         _afterCarriageReturn = span[end] == (byte)'\r';
@@ -228,19 +276,22 @@ internal sealed class LineReader : IDisposable
         _lineLength += part.Length;
     }
 
-    private LineRead EndLine()
+    /// <summary>Ends the line held across reads: true with its bytes (valid until the next append), false when it was skipped.</summary>
+    private bool EndLine(out ReadOnlySpan<byte> line, out long skipped)
     {
         _inLine = false;
         _lineNumber++;
         if (_skipped > 0)
         {
-            var skipped = _skipped;
+            skipped = _skipped;
             _skipped = 0;
-            return new LineRead(null, skipped, _lineNumber);
+            line = default;
+            return false;
         }
 
-        var line = Utf8.GetString(_line, 0, _lineLength);
+        skipped = 0;
+        line = _line.AsSpan(0, _lineLength);
         _lineLength = 0;
-        return new LineRead(line, 0, _lineNumber);
+        return true;
     }
 }

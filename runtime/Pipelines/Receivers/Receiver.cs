@@ -148,6 +148,9 @@ public abstract class Receiver<T>
     /// <summary>The receiver's type name and stream, for logs.</summary>
     public override string ToString() => _supervisor is null ? GetType().Name : $"{GetType().Name} (stream #{_supervisor.StreamId})";
 
+    /// <summary>Stores a block of decoded lines (a receiver of strings only; see <see cref="Receivers.ReceiverSupervisor{T}.PushLines"/>).</summary>
+    internal void StoreLines(Compilation.TextLineBlock block) => Supervisor.PushLines(block);
+
     internal void Attach(Receivers.ReceiverSupervisor<T> supervisor)
     {
         if (Interlocked.CompareExchange(ref _supervisor, supervisor, null) is not null)

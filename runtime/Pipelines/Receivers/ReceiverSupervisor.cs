@@ -35,7 +35,7 @@ internal sealed class ReceiverSupervisor<T>
         _context = context;
         _receiver = receiver;
         _stream = stream;
-        _buffer = new RecordBuffer<T>(receiver.GetType().Name, context.TimeProvider, context.Options.BlockInterval);
+        _buffer = new RecordBuffer<T>(receiver.GetType().Name, context.TimeProvider, context.Options.BlockInterval, context.Options.InputPartitionRecords);
         _logger = context.LoggerFactory.CreateLogger(typeof(Receiver<>).Namespace + ".Receiver." + receiver.GetType().Name);
         _limiter = context.RateController.CreateLimiter();
     }
@@ -120,6 +120,45 @@ internal sealed class ReceiverSupervisor<T>
         }
 
         _buffer.AddRange(records);
+    }
+
+    /// <summary>
+    /// Stores a block of decoded lines (a receiver of strings only). Without a rate limit and a write-ahead log the
+    /// block is kept as it is, and the batch's strings are created only if a reader needs them; otherwise (the log
+    /// must hold the exact records, the limiter meters them one by one) its lines are stored as strings. Either
+    /// way the block's buffers go back to their pool.
+    /// </summary>
+    public void PushLines(Compilation.TextLineBlock block)
+    {
+        if (block.LineCount == 0)
+        {
+            block.Release();
+            return;
+        }
+
+        if (double.IsPositiveInfinity(_limiter.Rate) && BlockLog is null)
+        {
+            try
+            {
+                ((RecordBuffer<string>)(object)_buffer).AddLines(block);
+            }
+            catch
+            {
+                block.Release();
+                throw;
+            }
+
+            return;
+        }
+
+        var lines = new string[block.LineCount];
+        for (var i = 0; i < lines.Length; i++)
+        {
+            lines[i] = new string(block.GetLine(i));
+        }
+
+        block.Release();
+        ((ReceiverSupervisor<string>)(object)this).PushRange(new ReadOnlySpan<string>(lines));
     }
 
     public void PushRange(IEnumerable<T> records)

@@ -12,9 +12,6 @@ namespace Pipelines.Receivers;
 /// </summary>
 internal sealed class SocketReceiver(string host, int port, SocketTextStreamOptions options, int maxRecordLength, ILogger logger) : Receiver<string>
 {
-    /// <summary>The most lines decoded from one read that are stored together.</summary>
-    private const int PendingLines = 4096;
-
     public string Address => $"{host}:{port}";
 
     public override string? SourceIdentity => $"socket://{host}:{port}";
@@ -90,73 +87,74 @@ internal sealed class SocketReceiver(string host, int port, SocketTextStreamOpti
 
     /// <summary>
     /// Reads the connection until it closes: each read fills the pooled buffer, the line ends in it are found with a
-    /// vectorized search, every complete line is decoded once into its string, and the lines of one read are
-    /// handed to the stream together (one hand-over, one lock, per read instead of per line).
+    /// vectorized search, and every complete line is decoded once into a pooled block of characters; the lines of
+    /// one read are handed to the stream together as one <see cref="Compilation.TextLineBlock"/> (one hand-over, one
+    /// lock, per read). Strings are created only if a reader of the batch needs them (see
+    /// <see cref="Compilation.TextLineBlocks"/>).
     /// </summary>
     private async Task ReadLinesAsync(TcpClient client, CancellationToken token)
     {
         using var reader = new LineReader(client.GetStream(), maxRecordLength, readBufferSize: options.ReadBufferSize, pool: options.BufferPool);
-        var pending = new string[PendingLines];
-        var count = 0;
+        using var writer = new TextLineBlockWriter(options.CharPool, options.LineEndPool);
         try
         {
-            while (true)
+            while (!DecodeBuffered(reader, writer))
             {
-                while (reader.TryReadBufferedLine(out var read))
-                {
-                    if (read.Line is { } line)
-                    {
-                        pending[count++] = line;
-                        if (count == pending.Length)
-                        {
-                            Flush(pending, ref count);
-                        }
-                    }
-                    else if (read.IsTooLong)
-                    {
-                        Flush(pending, ref count);
-                        MetricsListener.RecordsTooLong.Add(1);
-                        ReportError(
-                            $"SocketTextStream {Address}: line {read.LineNumber} of the connection is {read.SkippedBytes} bytes long, more than StreamingOptions.MaxRecordLength ({maxRecordLength} bytes); it was skipped. Raise MaxRecordLength if such records are expected.",
-                            new InvalidDataException($"A record from {Address} exceeds MaxRecordLength ({maxRecordLength} bytes)."));
-                    }
-                    else
-                    {
-                        // The connection closed (a last line without its line end was taken above).
-                        Flush(pending, ref count);
-                        return;
-                    }
-                }
-
-                // Everything complete in the buffer is handed over before waiting for the socket again.
-                Flush(pending, ref count);
                 await reader.FillAsync(token).ConfigureAwait(false);
             }
         }
         catch
         {
             // The lines already decoded arrived before the failure: keep them, as a line-by-line store would have.
-            if (count > 0 && !token.IsCancellationRequested)
+            if (writer.LineCount > 0 && !token.IsCancellationRequested)
             {
-                Flush(pending, ref count);
+                Flush(writer);
             }
 
             throw;
         }
     }
 
-    /// <summary>Stores the pending lines as one range, in order, and forgets them.</summary>
-    private void Flush(string[] pending, ref int count)
+    /// <summary>
+    /// Decodes every line complete in the reader's buffer and stores them; true when the connection closed (its
+    /// last line taken), false when the socket must be read again.
+    /// </summary>
+    private bool DecodeBuffered(LineReader reader, TextLineBlockWriter writer)
     {
-        if (count == 0)
+        while (reader.TryReadBufferedLineBytes(out var line, out var isLine, out var read))
         {
-            return;
+            if (isLine)
+            {
+                writer.Add(line, reader.BufferedBytes);
+            }
+            else if (read.IsTooLong)
+            {
+                Flush(writer);
+                MetricsListener.RecordsTooLong.Add(1);
+                ReportError(
+                    $"SocketTextStream {Address}: line {read.LineNumber} of the connection is {read.SkippedBytes} bytes long, more than StreamingOptions.MaxRecordLength ({maxRecordLength} bytes); it was skipped. Raise MaxRecordLength if such records are expected.",
+                    new InvalidDataException($"A record from {Address} exceeds MaxRecordLength ({maxRecordLength} bytes)."));
+            }
+            else
+            {
+                // The connection closed (a last line without its line end was taken above).
+                Flush(writer);
+                return true;
+            }
         }
 
-        var lines = count;
-        count = 0;
-        Store(new ReadOnlySpan<string>(pending, 0, lines));
-        Array.Clear(pending, 0, lines);
+        // Everything complete in the buffer is handed over before waiting for the socket again.
+        Flush(writer);
+        return false;
+    }
+
+    /// <summary>Stores the lines decoded so far as one block, in order.</summary>
+    private void Flush(TextLineBlockWriter writer)
+    {
+        if (writer.Take() is { } block)
+        {
+            StoreLines(block);
+        }
     }
 
     /// <summary>A connection attempt failed (as opposed to an established connection that broke).</summary>

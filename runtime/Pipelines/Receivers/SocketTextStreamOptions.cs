@@ -70,6 +70,12 @@ public sealed class SocketTextStreamOptions
     /// <summary>The pool the receiver rents its read buffers from (tests count rentals and returns with their own).</summary>
     internal System.Buffers.ArrayPool<byte> BufferPool { get; init; } = System.Buffers.ArrayPool<byte>.Shared;
 
+    /// <summary>The pool of the decoded lines' character buffers (tests count rentals and returns with their own).</summary>
+    internal System.Buffers.ArrayPool<char> CharPool { get; init; } = System.Buffers.ArrayPool<char>.Shared;
+
+    /// <summary>The pool of the decoded lines' line-end arrays (tests count rentals and returns with their own).</summary>
+    internal System.Buffers.ArrayPool<int> LineEndPool { get; init; } = System.Buffers.ArrayPool<int>.Shared;
+
     /// <summary>The wait before attempt number <paramref name="failures"/> + 1 after <paramref name="failures"/> failures in a row.</summary>
     internal TimeSpan ReconnectDelay(int failures)
     {
