@@ -182,7 +182,7 @@ internal sealed partial class StageBuilder
             [S($"global::System.ReadOnlySpan<{node.ElementType}> {records} = {batch}.GetPartition({partition});")]);
         var recordBlock = new Block($"for (int {i} = 0; {i} < {records}.Length; {i}++)", [S($"{node.ElementType} {local} = {records}[{i}];")]);
         partitionBlock.Add(recordBlock);
-        var loop = new OpenLoop(local, recordBlock) { Batch = batch, PartitionBlock = partitionBlock, RecordBlock = recordBlock, Records = records, Index = i };
+        var loop = new OpenLoop(local, recordBlock) { Batch = batch, PartitionBlock = partitionBlock, RecordBlock = recordBlock, Records = records, Index = i, Partition = partition };
         loop.Root.Add(partitionBlock);
         loop.Operators.Add("read " + _definition.Parameters[node.ParameterIndex].Name);
         return loop;
@@ -485,7 +485,9 @@ internal sealed partial class StageBuilder
     private OpenLoop OpenSplit((NodeModel FlatMap, SplitModel Split)? target, string operators)
     {
         var (flatMap, split) = target!.Value;
+        var source = _definition.Nodes[flatMap.Input];
         var loop = Open(flatMap.Input, ParameterName(flatMap.Functions[0], 0));
+        var readsLines = source is { IsSource: true, ElementType: "string" } && loop.RecordBlock is not null && loop.Inner == loop.RecordBlock;
         var line = loop.Local;
         var start = _names.Fresh("start");
         var length = _names.Fresh("length");
@@ -493,7 +495,8 @@ internal sealed partial class StageBuilder
         var separator = split.SeparatorLength == 1 && split.SeparatorLiteral.StartsWith("'", System.StringComparison.Ordinal)
             ? split.SeparatorLiteral
             : $"{Memory}.AsSpan({split.SeparatorLiteral})";
-        loop.Nest($"for (int {start} = 0; {start} <= {line}.Length;)");
+        var header = $"for (int {start} = 0; {start} <= {line}.Length;)";
+        loop.Nest(header);
         loop.Inner.Add(S($"int {length} = {Memory}.IndexOf({Memory}.AsSpan({line}, {start}), {separator});"));
         loop.Inner.Add(new Block($"if ({length} < 0)", [S($"{length} = {line}.Length - {start};")]));
         loop.Inner.Add(S($"global::System.ReadOnlySpan<char> {word} = {Memory}.AsSpan({line}, {start}, {length});"));
@@ -501,6 +504,45 @@ internal sealed partial class StageBuilder
         if (split.TrimEntries)
         {
             loop.Inner.Add(S($"{word} = {Memory}.Trim({word});"));
+        }
+
+        if (readsLines)
+        {
+            // The same split over the lines of pooled line blocks (a socket text stream): the line is a span of the
+            // block, the words spans of it; the statements that follow are shared with the string loop at Close.
+            var words = new Block(header, [
+                S($"int {length} = {Memory}.IndexOf({line}.Slice({start}), {separator});"),
+                new Block($"if ({length} < 0)", [S($"{length} = {line}.Length - {start};")]),
+                S($"global::System.ReadOnlySpan<char> {word} = {line}.Slice({start}, {length});"),
+                S($"{start} += {length} + {split.SeparatorLength};"),
+            ]);
+            if (split.TrimEntries)
+            {
+                words.Add(S($"{word} = {Memory}.Trim({word});"));
+            }
+
+            var blocks = _names.Fresh("blocks");
+            var block = _names.Fresh("block");
+            var chars = _names.Fresh("chars");
+            var ends = _names.Fresh("ends");
+            var lineStart = _names.Fresh("lineStart");
+            var index = loop.Index!;
+            var partition = loop.Partition!;
+            var lines = new Block($"for (int {index} = 0; {index} < {ends}.Length; {index}++)", [
+                S($"global::System.ReadOnlySpan<char> {line} = {chars}.Slice({lineStart}, {ends}[{index}] - {lineStart});"),
+                S($"{lineStart} = {ends}[{index}];"),
+                words,
+            ]);
+            var partitionBlock = new Block($"for (int {partition} = 0; {partition} < {blocks}.PartitionCount; {partition}++)", [
+                new Block($"foreach (global::Pipelines.Compilation.TextLineBlock {block} in {blocks}.GetPartition({partition}))", [
+                    S($"global::System.ReadOnlySpan<char> {chars} = {block}.Chars;"),
+                    S($"global::System.ReadOnlySpan<int> {ends} = {block}.LineEnds;"),
+                    S($"int {lineStart} = 0;"),
+                    lines,
+                ]),
+            ]);
+            loop.LineBlocks = new LineBlockLoop(blocks, partitionBlock, words, loop.Inner, loop.Inner.Items.Count);
+            loop.Operators[loop.Operators.Count - 1] += " (as spans of pooled line blocks when the batch has them)";
         }
 
         if (split.RemoveEmptyEntries)
@@ -553,6 +595,23 @@ internal sealed partial class StageBuilder
 
     private void Close(OpenLoop loop)
     {
+        if (loop.LineBlocks is { } lineBlocks && loop.PartitionBlock is { } stringPartitions)
+        {
+            // What follows the word split (the shared statements) goes into both loops; the block loop runs when
+            // the batch holds line blocks (TextLineBlocks.TryGet), the string loop otherwise.
+            lineBlocks.Words.AddRange(lineBlocks.StringWords.Items.Skip(lineBlocks.SharedFrom));
+            lineBlocks.PartitionBlock.AddRange(loop.PartitionEnd);
+            stringPartitions.AddRange(loop.PartitionEnd);
+            var at = loop.Root.IndexOf(stringPartitions);
+            loop.Root[at] = new Block($"if (global::Pipelines.Compilation.TextLineBlocks.TryGet({loop.Batch}, out global::Pipelines.Compilation.TextLineBlocks {lineBlocks.Blocks}))", [
+                S("// Lines a socket text stream holds in pooled blocks: read as spans, no string per line"),
+                lineBlocks.PartitionBlock,
+            ]);
+            loop.Root.Insert(at + 1, new Block("else", [stringPartitions]));
+            loop.PartitionEnd.Clear();
+            loop.PartitionBlock = null;
+        }
+
         if (loop.PartitionBlock is null && loop.PartitionEnd.Count > 0)
         {
             loop.Root.AddRange(loop.PartitionEnd);
@@ -640,6 +699,13 @@ internal sealed partial class StageBuilder
         public void AddRange(IEnumerable<object> items) => Items.AddRange(items);
     }
 
+    /// <summary>
+    /// The loop over a batch's line blocks that twins a word split's string loop: <paramref name="Words"/> (the split
+    /// of one span line) receives the statements the string loop's <paramref name="StringWords"/> gets after its
+    /// first <paramref name="SharedFrom"/> (the split itself).
+    /// </summary>
+    private sealed record LineBlockLoop(string Blocks, Block PartitionBlock, Block Words, Block StringWords, int SharedFrom);
+
     /// <summary>A loop being fused: where the next statement goes and which local holds the current record.</summary>
     private sealed class OpenLoop
     {
@@ -673,6 +739,12 @@ internal sealed partial class StageBuilder
         public string? Records { get; set; }
 
         public string? Index { get; set; }
+
+        /// <summary>The partition variable of the loop over the source's partitions.</summary>
+        public string? Partition { get; set; }
+
+        /// <summary>The twin loop over pooled line blocks, when the loop splits the lines of a string source.</summary>
+        public LineBlockLoop? LineBlocks { get; set; }
 
         /// <summary>The block run once per input partition, while the records still keep their partitions.</summary>
         public Block? PartitionBlock { get; set; }
