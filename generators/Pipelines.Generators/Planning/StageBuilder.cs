@@ -542,7 +542,6 @@ internal sealed partial class StageBuilder
                 ]),
             ]);
             loop.LineBlocks = new LineBlockLoop(blocks, partitionBlock, words, loop.Inner, loop.Inner.Items.Count);
-            loop.Operators[loop.Operators.Count - 1] += " (as spans of pooled line blocks when the batch has them)";
         }
 
         if (split.RemoveEmptyEntries)

@@ -125,6 +125,11 @@ internal sealed class SocketReceiver(string host, int port, SocketTextStreamOpti
         {
             if (isLine)
             {
+                if (!writer.HasRoomFor(line.Length))
+                {
+                    Flush(writer);
+                }
+
                 writer.Add(line, reader.BufferedBytes);
             }
             else if (read.IsTooLong)

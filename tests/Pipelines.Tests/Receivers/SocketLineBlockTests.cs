@@ -201,7 +201,7 @@ public sealed class SocketLineBlockTests
                 InitialReconnectDelay = FastReconnect.InitialReconnectDelay,
                 CharPool = charPool,
             });
-            input.ForEachBatch(batch =>
+            input.ForEachBatch((batch, time) =>
             {
                 if (TextLineBlocks.TryGet(batch, out _))
                 {
