@@ -46,34 +46,80 @@ partial class WordCount
         {
             _totals.BeginBatch();
             // Loop 1: read lines → FlatMap (split into spans) → Map → ReduceByKey (map-side combine, words looked up as spans)
-            for (int partition = 0; partition < lines.PartitionCount; partition++)
+            if (global::Pipelines.Compilation.TextLineBlocks.TryGet(lines, out global::Pipelines.Compilation.TextLineBlocks blocks))
             {
-                global::System.ReadOnlySpan<string> records = lines.GetPartition(partition);
-                for (int i = 0; i < records.Length; i++)
+                // Lines a socket text stream holds in pooled blocks: read as spans, no string per line
+                for (int partition = 0; partition < blocks.PartitionCount; partition++)
                 {
-                    string line = records[i];
-                    for (int start = 0; start <= line.Length;)
+                    foreach (global::Pipelines.Compilation.TextLineBlock block in blocks.GetPartition(partition))
                     {
-                        int length = global::System.MemoryExtensions.IndexOf(global::System.MemoryExtensions.AsSpan(line, start), ' ');
-                        if (length < 0)
+                        global::System.ReadOnlySpan<char> chars = block.Chars;
+                        global::System.ReadOnlySpan<int> ends = block.LineEnds;
+                        int lineStart = 0;
+                        for (int i = 0; i < ends.Length; i++)
                         {
-                            length = line.Length - start;
-                        }
+                            global::System.ReadOnlySpan<char> line = chars.Slice(lineStart, ends[i] - lineStart);
+                            lineStart = ends[i];
+                            for (int start = 0; start <= line.Length;)
+                            {
+                                int length = global::System.MemoryExtensions.IndexOf(line.Slice(start), ' ');
+                                if (length < 0)
+                                {
+                                    length = line.Length - start;
+                                }
 
-                        global::System.ReadOnlySpan<char> word = global::System.MemoryExtensions.AsSpan(line, start, length);
-                        start += length + 1;
-                        if (!word.IsEmpty)
-                        {
-                            int b = 1;
-                            ref var total = ref _totals.GetValueRef(word, out bool exists);
-                            if (exists)
-                            {
-                                int a = total!;
-                                total = a + b;
+                                global::System.ReadOnlySpan<char> word = line.Slice(start, length);
+                                start += length + 1;
+                                if (!word.IsEmpty)
+                                {
+                                    int b = 1;
+                                    ref var total = ref _totals.GetValueRef(word, out bool exists);
+                                    if (exists)
+                                    {
+                                        int a = total!;
+                                        total = a + b;
+                                    }
+                                    else
+                                    {
+                                        total = b;
+                                    }
+                                }
                             }
-                            else
+                        }
+                    }
+                }
+            }
+            else
+            {
+                for (int partition = 0; partition < lines.PartitionCount; partition++)
+                {
+                    global::System.ReadOnlySpan<string> records = lines.GetPartition(partition);
+                    for (int i = 0; i < records.Length; i++)
+                    {
+                        string line = records[i];
+                        for (int start = 0; start <= line.Length;)
+                        {
+                            int length = global::System.MemoryExtensions.IndexOf(global::System.MemoryExtensions.AsSpan(line, start), ' ');
+                            if (length < 0)
                             {
-                                total = b;
+                                length = line.Length - start;
+                            }
+
+                            global::System.ReadOnlySpan<char> word = global::System.MemoryExtensions.AsSpan(line, start, length);
+                            start += length + 1;
+                            if (!word.IsEmpty)
+                            {
+                                int b = 1;
+                                ref var total = ref _totals.GetValueRef(word, out bool exists);
+                                if (exists)
+                                {
+                                    int a = total!;
+                                    total = a + b;
+                                }
+                                else
+                                {
+                                    total = b;
+                                }
                             }
                         }
                     }
