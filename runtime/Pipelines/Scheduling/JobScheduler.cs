@@ -32,6 +32,10 @@ internal sealed partial class JobScheduler
         ZeroTime = zeroTime;
         _nextTime = zeroTime + context.BatchInterval;
         _lastCompleted = zeroTime;
+        for (var i = 0; i < PreparedInputCounts; i++)
+        {
+            _freeInputCounts.Push(new long[context.Inputs.Count]);
+        }
     }
 
     public BatchTime ZeroTime { get; }
@@ -286,6 +290,9 @@ internal sealed partial class JobScheduler
 
     /// <summary>Per-input record counts of queued batches, reused (a warm batch allocates none): index i is input i.</summary>
     private readonly Stack<long[]> _freeInputCounts = new();
+
+    /// <summary>Count arrays made up front: a few batches may be queued while one runs, and a warm batch allocates none.</summary>
+    private const int PreparedInputCounts = 4;
 
     private long[] RentInputCounts(int inputs)
     {
