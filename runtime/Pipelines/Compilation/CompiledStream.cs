@@ -24,6 +24,7 @@ public static class CompiledStream
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(stage);
         var builder = new BatchBuilder<TOut>(0);
+        builder.RecycleBatches(); // the stream releases each batch when it forgets it: the batch objects are reused
         return new TransformedDStream<TIn, TOut>(parent, name, (batch, _) =>
         {
             try
@@ -56,6 +57,7 @@ public static class CompiledStream
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(stage);
         var builder = new BatchBuilder<TOut>(0);
+        builder.RecycleBatches(); // the stream releases each batch when it forgets it: the batch objects are reused
         return new BinaryTransformedDStream<TLeft, TRight, TOut>(left, right, name, (l, r, _) =>
         {
             try
@@ -96,6 +98,7 @@ public static class CompiledStream
         ArgumentNullException.ThrowIfNull(stage);
         var runner = new PartitionedStageRunner<TIn, TOut>(createStage);
         var builder = new BatchBuilder<TOut>(0);
+        builder.RecycleBatches(); // the stream releases each batch when it forgets it: the batch objects are reused
         return new TransformedDStream<TIn, TOut>(parent, name, (batch, _) =>
         {
             if (batch.PartitionCount == 1 || batch.Count < PartitionLoop.MinRecordsForParallelRun)
@@ -170,6 +173,7 @@ public static class CompiledStream
         ArgumentNullException.ThrowIfNull(stage);
         var runner = new ShuffledStageRunner<TIn, TKey, TValue, TOut>(createMapSide, createReduceSide, parallelism);
         var builder = new BatchBuilder<TOut>(0);
+        builder.RecycleBatches(); // the stream releases each batch when it forgets it: the batch objects are reused
         return new TransformedDStream<TIn, TOut>(parent, name, (batch, _) =>
         {
             // One partition or a small batch: the fused stage on the job thread (same records, one partition).
