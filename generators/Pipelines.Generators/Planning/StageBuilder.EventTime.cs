@@ -135,7 +135,7 @@ internal sealed partial class StageBuilder
                 var reducer = window.Functions[0];
                 if (reducer.IsBlock)
                 {
-                    var name = names.Fresh("Reduce");
+                    var name = names.Fresh(session ? "Reducer" : "Reduce");
                     functions = new[] { new LocalFunctionPlan(name, reducer.ReturnType, reducer.Parameters, reducer.Body) }.ToEquatableArray();
                     body = [$"return {name}({open}, {batch});"];
                 }
