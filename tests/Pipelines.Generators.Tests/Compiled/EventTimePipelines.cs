@@ -26,6 +26,12 @@ public static partial class EventTimePipelines
               .MapValues(v => v * 2)
               .ReduceByKeyAndSessionWindow((a, b) => a + b, TimeSpan.FromSeconds(3));
 
+    /// <summary>Sessions whose fused loop throws on some records (13): the failing batches must fail in both paths, and the sessions agree after them.</summary>
+    public static DStream<EventWindow<int, int>> DefineThrowingSessions(DStream<int> numbers) =>
+        numbers.WithEventTime(n => DateTimeOffset.UnixEpoch.AddSeconds(n), TimeSpan.FromSeconds(2))
+               .Map(n => (n % 3, 120 / (n - 13)))
+               .ReduceByKeyAndSessionWindow((a, b) => a + b, TimeSpan.FromSeconds(2));
+
     public static DStream<(int, int)> DefineLateRecords(DStream<(int, int)> events) =>
         events.WithEventTime(e => DateTimeOffset.UnixEpoch.AddSeconds(e.Item1), TimeSpan.FromSeconds(2))
               .CountByEventWindow(TimeSpan.FromSeconds(5))
