@@ -115,6 +115,10 @@ internal sealed partial class StageBuilder
         var ticks = _names.Fresh("eventTicks");
         loop.Inner.Add(S($"long {ticks} = ({Call(function, "EventTime", loop.Local)}).UtcTicks;"));
         loop.Inner.Add(S($"{_output}.Observe({ticks});"));
+
+        // After a failed batch the runtime runs the loop again to this point only: the watermark moves as the
+        // interpreted WithEventTime's does, whose batch succeeded even when an operator after it threw.
+        loop.Nest($"if (!{_output}.ObserveOnly)");
         _eventTicks = ticks;
         return loop.Then("WithEventTime (event time read inline, watermark observed)", loop.Local);
     }

@@ -47,9 +47,45 @@ internal sealed class CompiledSessionWindowDStream<TIn, TKey, TValue> : EventTim
 
         // 1. The generated loop merges the batch into copies of the touched keys' sessions: user code, the state untouched.
         _batch.Begin(_watermark);
-        _stage.Process(input, _batch);
+        try
+        {
+            _stage.Process(input, _batch);
+        }
+        catch
+        {
+            ObserveAfterFailure(input);
+            throw;
+        }
 
         // 2. Commit: the watermark moves (never back), then the sessions it passed are emitted and evicted. No user code.
+        MoveWatermark();
+        _table.Commit(_watermark, output);
+        return _batch.Late.Count == 0 ? null : [.. _batch.Late];
+    }
+
+    /// <summary>
+    /// After the stage threw: runs it again reporting event times only, and moves the watermark with them, as the
+    /// interpreted <c>WithEventTime</c> did (its batch succeeded; an operator after it failed). When the loop throws
+    /// again before reaching the event times, the interpreted <c>WithEventTime</c> failed too and nothing moves.
+    /// </summary>
+    private void ObserveAfterFailure(Batch<TIn> input)
+    {
+        _batch.Begin(_watermark, observeOnly: true);
+        try
+        {
+            _stage.Process(input, _batch);
+        }
+        catch
+        {
+            return;
+        }
+
+        MoveWatermark();
+    }
+
+    /// <summary>Moves the watermark (never back) to the latest event time the batch reported, minus the delay.</summary>
+    private void MoveWatermark()
+    {
         if (_batch.MaxEventTicks is { } seen && (_maxEventTicks is not { } known || seen > known))
         {
             _maxEventTicks = seen;
@@ -59,9 +95,6 @@ internal sealed class CompiledSessionWindowDStream<TIn, TKey, TValue> : EventTim
         {
             _watermark = latest - _maxDelay;
         }
-
-        _table.Commit(_watermark, output);
-        return _batch.Late.Count == 0 ? null : [.. _batch.Late];
     }
 
     private protected override void Step(BatchTime time, List<Timestamped<(TKey Key, TValue Value)>> records, long? watermark, BatchBuilder<EventWindow<TKey, TValue>> output) =>
