@@ -58,16 +58,19 @@ partial class Visits
                     {
                         long eventTicks = (DateTimeOffset.UnixEpoch.AddSeconds(line.Length)).UtcTicks;
                         sessions.Observe(eventTicks);
-                        (string, int) pair = (line.Substring(0, 1), 1);
-                        (string Key, int Value) record = (pair.Item1, pair.Item2 * 2);
-                        if (sessions.IsLate(eventTicks))
+                        if (!sessions.ObserveOnly)
                         {
-                            sessions.AddLate(record);
-                        }
-                        else
-                        {
-                            string key = record.Item1;
-                            sessions.Add(key, eventTicks, record.Item2);
+                            (string, int) pair = (line.Substring(0, 1), 1);
+                            (string Key, int Value) record = (pair.Item1, pair.Item2 * 2);
+                            if (sessions.IsLate(eventTicks))
+                            {
+                                sessions.AddLate(record);
+                            }
+                            else
+                            {
+                                string key = record.Item1;
+                                sessions.Add(key, eventTicks, record.Item2);
+                            }
                         }
                     }
                 }
@@ -136,17 +139,20 @@ partial class Visits
                     string line = records[i];
                     long eventTicks = (DateTimeOffset.UnixEpoch.AddSeconds(line.Length)).UtcTicks;
                     sessions.Observe(eventTicks);
-                    if (line.Length > 0)
+                    if (!sessions.ObserveOnly)
                     {
-                        (string line, long) record = (line, (long)line.Length);
-                        if (sessions.IsLate(eventTicks))
+                        if (line.Length > 0)
                         {
-                            sessions.AddLate(record);
-                        }
-                        else
-                        {
-                            string key = record.Item1;
-                            sessions.Add(key, eventTicks, record.Item2);
+                            (string line, long) record = (line, (long)line.Length);
+                            if (sessions.IsLate(eventTicks))
+                            {
+                                sessions.AddLate(record);
+                            }
+                            else
+                            {
+                                string key = record.Item1;
+                                sessions.Add(key, eventTicks, record.Item2);
+                            }
                         }
                     }
                 }
