@@ -17,6 +17,9 @@ internal sealed class SessionTable<TKey, TValue>
     /// <summary>The touched keys of the current batch: their sessions merged with the batch so far, and (when early results are asked for) the starts of the sessions the batch changed.</summary>
     private readonly Dictionary<TKey, (List<Session<TValue>> Sessions, HashSet<long>? Touched)> _changed = [];
     private readonly List<TKey> _emptied = [];
+
+    /// <summary>Emptied session lists, reused for the next batches' copies (a key's list leaves the table when a copy replaces it or its last session closes).</summary>
+    private readonly Stack<List<Session<TValue>>> _free = new();
     private Dictionary<TKey, List<Session<TValue>>> _open = [];
     private int _sessions;
 
@@ -36,7 +39,15 @@ internal sealed class SessionTable<TKey, TValue>
     public int Count => Volatile.Read(ref _sessions);
 
     /// <summary>Starts a batch: forgets what an earlier batch merged and did not commit (its user code threw).</summary>
-    public void Begin() => _changed.Clear();
+    public void Begin()
+    {
+        foreach (var (_, (sessions, _)) in _changed)
+        {
+            Release(sessions);
+        }
+
+        _changed.Clear();
+    }
 
     /// <summary>
     /// Merges an on-time record into the batch's copy of its key's sessions: it opens [t, t + gap) and every session it
@@ -46,7 +57,13 @@ internal sealed class SessionTable<TKey, TValue>
     {
         if (!_changed.TryGetValue(key, out var working))
         {
-            working = (_open.TryGetValue(key, out var existing) ? [.. existing] : [], Early ? [] : null);
+            var copy = _free.TryPop(out var reused) ? reused : [];
+            if (_open.TryGetValue(key, out var existing))
+            {
+                copy.AddRange(existing);
+            }
+
+            working = (copy, Early ? [] : null);
             _changed[key] = working;
         }
 
@@ -106,7 +123,13 @@ internal sealed class SessionTable<TKey, TValue>
     {
         foreach (var (key, (sessions, _)) in _changed)
         {
-            _sessions += sessions.Count - (_open.TryGetValue(key, out var before) ? before.Count : 0);
+            if (_open.TryGetValue(key, out var before))
+            {
+                _sessions -= before.Count;
+                Release(before);
+            }
+
+            _sessions += sessions.Count;
             _open[key] = sessions;
         }
 
@@ -136,7 +159,10 @@ internal sealed class SessionTable<TKey, TValue>
 
             foreach (var key in _emptied)
             {
-                _open.Remove(key);
+                if (_open.Remove(key, out var emptied))
+                {
+                    Release(emptied);
+                }
             }
 
             _emptied.Clear();
@@ -158,6 +184,16 @@ internal sealed class SessionTable<TKey, TValue>
 
         _changed.Clear();
         Volatile.Write(ref _sessions, _sessions);
+    }
+
+    /// <summary>Keeps a list no longer in the table for a later copy (emptied; at most as many as the table has keys, at least 1,024).</summary>
+    private void Release(List<Session<TValue>> sessions)
+    {
+        if (_free.Count < Math.Max(1024, _open.Count))
+        {
+            sessions.Clear();
+            _free.Push(sessions);
+        }
     }
 
     /// <summary>Writes the open sessions as a JSON array of [key, start, end, value].</summary>
