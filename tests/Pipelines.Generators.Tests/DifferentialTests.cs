@@ -60,6 +60,9 @@ public sealed class DifferentialTests
     public void Reduce_matches_interpreted_including_empty_batches() => Unary(Numbers, OperatorPipelines.DefineReduce, OperatorPipelines.CompileReduce);
 
     [Fact]
+    public void Named_arguments_match_interpreted() => Unary(Pairs, OperatorPipelines.DefineNamedArguments, OperatorPipelines.CompileNamedArguments);
+
+    [Fact]
     public void CombineByKey_matches_interpreted_per_partition() => Unary(Pairs, OperatorPipelines.DefineCombineByKey, OperatorPipelines.CompileCombineByKey);
 
     [Fact]
@@ -124,6 +127,10 @@ public sealed class DifferentialTests
 
     [Fact]
     public void Incremental_ReduceByKeyAndWindow_with_filter_matches_interpreted() => Unary(Numbers, WindowPipelines.DefineIncremental, WindowPipelines.CompileIncremental);
+
+    [Fact]
+    public void ReduceByKeyAndWindow_with_named_arguments_matches_interpreted() =>
+        Unary(Numbers, WindowPipelines.DefineNamedWindowArguments, WindowPipelines.CompileNamedWindowArguments);
 
     [Fact]
     public void ReduceByWindow_matches_interpreted() => Unary(Numbers, WindowPipelines.DefineReduceByWindow, WindowPipelines.CompileReduceByWindow);
