@@ -53,6 +53,25 @@ public sealed class BatchBuilder<T>
     public void AddRange(IEnumerable<T> items)
     {
         ArgumentNullException.ThrowIfNull(items);
+
+        // Arrays and lists are copied as spans: no enumerator, no interface call per record.
+        if (items is T[] array)
+        {
+            AddRange(new ReadOnlySpan<T>(array));
+            return;
+        }
+
+        if (items is List<T> list)
+        {
+            AddRange(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list));
+            return;
+        }
+
+        if (items is ICollection<T> collection)
+        {
+            EnsureCapacity(_count + collection.Count);
+        }
+
         foreach (var item in items)
         {
             Add(item);
