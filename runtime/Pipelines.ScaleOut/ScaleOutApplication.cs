@@ -106,6 +106,9 @@ public sealed class ScaleOutApplication<TKey, TValue, TOut> : IAsyncDisposable
 
     internal KeyValuePair<string, object?>[] Tags { get; }
 
+    /// <summary>The output topic's partition count (read at start).</summary>
+    internal int OutputPartitions { get; private set; }
+
     /// <summary>
     /// Agrees on the zero time, joins the group and starts cutting batches. Returns once the instance runs; its
     /// partitions arrive with the group's first rebalance.
@@ -256,6 +259,14 @@ public sealed class ScaleOutApplication<TKey, TValue, TOut> : IAsyncDisposable
             throw new ScaleOutException(
                 $"The positions topic '{Options.PositionsTopic}' must exist with at least as many partitions as '{InputTopic}' ({input.Partitions.Count}); it has {positions?.Partitions.Count ?? 0}. Create it (and '{Options.ZeroTimeTopic}' with 1 partition) before the first instance starts.");
         }
+
+        var output = metadata.Topics.FirstOrDefault(t => t.Topic == OutputTopic && t.Error.Code == ErrorCode.NoError);
+        if (output is null || output.Partitions.Count == 0)
+        {
+            throw new ScaleOutException($"The output topic '{OutputTopic}' does not exist; create it before the first instance starts (a takeover reads it to complete a batch its previous owner left unfinished).");
+        }
+
+        OutputPartitions = output.Partitions.Count;
     }
 
     private void Membership()

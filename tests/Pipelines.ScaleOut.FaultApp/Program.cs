@@ -8,15 +8,24 @@ using Pipelines.ScaleOut.FaultApp;
 // the same application id, SIGKILLs some and starts others. Output records: key = the input key, value =
 // "<batch index> <w|s line>", the batch index counted from the agreed zero time. Stops gracefully on "stop" (stdin).
 //
-// Usage: Pipelines.ScaleOut.FaultApp <bootstrap> <application id> <instance id> <input topic> <output topic> <batch ms> <max records per partition> <session timeout ms>
-if (args.Length != 8
+// With a ninth argument "die-inside=<batch index>", the instance SIGKILLs itself inside the first transaction of a
+// batch at or after that index that has 3 or more outputs, after its first 2 outputs were produced and 300 ms given to
+// deliver them: a dead owner whose batch is partly readable and has no ledger record.
+//
+// Usage: Pipelines.ScaleOut.FaultApp <bootstrap> <application id> <instance id> <input topic> <output topic> <batch ms> <max records per partition> <session timeout ms> [die-inside=<batch index>]
+if (args.Length is not (8 or 9)
     || !int.TryParse(args[5], NumberStyles.Integer, CultureInfo.InvariantCulture, out var batchMs) || batchMs <= 0
     || !int.TryParse(args[6], NumberStyles.Integer, CultureInfo.InvariantCulture, out var maxRecords) || maxRecords <= 0
     || !int.TryParse(args[7], NumberStyles.Integer, CultureInfo.InvariantCulture, out var sessionMs) || sessionMs <= 0)
 {
-    Console.Error.WriteLine("Usage: Pipelines.ScaleOut.FaultApp <bootstrap> <application id> <instance id> <input topic> <output topic> <batch ms> <max records per partition> <session timeout ms>");
+    Console.Error.WriteLine("Usage: Pipelines.ScaleOut.FaultApp <bootstrap> <application id> <instance id> <input topic> <output topic> <batch ms> <max records per partition> <session timeout ms> [die-inside=<batch index>]");
     return 2;
 }
+
+long? dieInside = args.Length == 9 && args[8].StartsWith("die-inside=", StringComparison.Ordinal)
+    ? long.Parse(args[8].AsSpan("die-inside=".Length), CultureInfo.InvariantCulture)
+    : null;
+var outputsPerBatch = new Dictionary<(string Partition, long Batch), int>();
 
 var (bootstrap, applicationId, instanceId, input, output) = (args[0], args[1], args[2], args[3], args[4]);
 var interval = TimeSpan.FromMilliseconds(batchMs);
@@ -37,7 +46,25 @@ app = new ScaleOutApplication<string, string, string>(
     input,
     records => SessionAndWindowCounts.Define(records, interval),
     output,
-    (line, time) => (line.Split(' ')[1], string.Create(CultureInfo.InvariantCulture, $"{(time - app!.ZeroTime).Ticks / interval.Ticks} {line}")));
+    (line, time) =>
+    {
+        var key = line.Split(' ')[1];
+        var batch = (time - app!.ZeroTime).Ticks / interval.Ticks;
+        if (dieInside is { } at && batch >= at)
+        {
+            // The key "k<partition>-<n>" names the input partition: count this partition's outputs of this batch.
+            var partition = key[1..key.IndexOf('-', StringComparison.Ordinal)];
+            var count = outputsPerBatch[(partition, batch)] = outputsPerBatch.GetValueOrDefault((partition, batch)) + 1;
+            if (count == 3)
+            {
+                Console.WriteLine($"dying {instanceId} inside batch {batch} of p{partition} after 2 outputs");
+                Thread.Sleep(300); // the 2 outputs produced (linger 5 ms) reach the broker
+                System.Diagnostics.Process.GetCurrentProcess().Kill(); // SIGKILL, inside the transaction
+            }
+        }
+
+        return (key, string.Create(CultureInfo.InvariantCulture, $"{batch} {line}"));
+    });
 await app.StartAsync();
 Console.WriteLine($"started {instanceId} zero={app.ZeroTime.Milliseconds}");
 var stop = Task.Run(() =>

@@ -65,14 +65,17 @@ internal sealed class ChildInstances(string bootstrap, string applicationId, str
 
     public string OutputTopic => applicationId + "-out";
 
-    public void Start(string instanceId)
+    /// <summary>Starts an instance; <paramref name="dieInside"/> makes it SIGKILL itself inside a batch's transaction (see the FaultApp).</summary>
+    public void Start(string instanceId, long? dieInside = null)
     {
+        string[] arguments =
+        [
+            bootstrap, applicationId, instanceId, input, OutputTopic, batchMs.ToString(CultureInfo.InvariantCulture),
+            maxRecords.ToString(CultureInfo.InvariantCulture), sessionMs.ToString(CultureInfo.InvariantCulture),
+        ];
         var process = DotNetApp.Start(
             "Pipelines.ScaleOut.FaultApp.dll",
-            [
-                bootstrap, applicationId, instanceId, input, OutputTopic, batchMs.ToString(CultureInfo.InvariantCulture),
-                maxRecords.ToString(CultureInfo.InvariantCulture), sessionMs.ToString(CultureInfo.InvariantCulture),
-            ],
+            dieInside is { } at ? [.. arguments, string.Create(CultureInfo.InvariantCulture, $"die-inside={at}")] : arguments,
             _log,
             redirectInput: true,
             stderrPrefix: $"stderr {instanceId}: ");
@@ -87,6 +90,24 @@ internal sealed class ChildInstances(string bootstrap, string applicationId, str
         process.WaitForExit();
         _running.Remove(instanceId);
         Append($"--- SIGKILL {instanceId}");
+    }
+
+    /// <summary>Waits until an instance started with <c>dieInside</c> killed itself.</summary>
+    public async Task WaitForSelfKillAsync(string instanceId)
+    {
+        var process = _running[instanceId];
+        using var exit = new CancellationTokenSource(ScaleOutTestKit.HangGuard);
+        try
+        {
+            await process.WaitForExitAsync(exit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"Instance {instanceId} did not kill itself within {ScaleOutTestKit.HangGuard.TotalSeconds:0} s.\n{Log}");
+        }
+
+        _running.Remove(instanceId);
+        Append($"--- SIGKILL {instanceId} (by itself, inside a transaction)");
     }
 
     public void Append(string line) => _log.Append(line);
