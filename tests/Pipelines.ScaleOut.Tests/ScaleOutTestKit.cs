@@ -24,6 +24,31 @@ internal sealed class ScaleOutTestKit : IDisposable
         Cluster.CreateTopic(applicationId + "-out", partitions);
         Cluster.CreateTopic(applicationId + "-positions", partitions);
         Cluster.CreateTopic(applicationId + "-zero", 1);
+        Cluster.CreateTopic(applicationId + "-repartition-0", partitions);
+    }
+
+    /// <summary>The words of input line <paramref name="i"/> of partition <paramref name="p"/>: every partition holds every word.</summary>
+    public static string[] Line(int p, int i) =>
+        [Words[((p * 7) + (i * 3)) % Words.Length], Words[((i * 5) + p) % Words.Length], Words[((i * i) + (2 * p)) % Words.Length]];
+
+    private static readonly string[] Words = [.. Enumerable.Range(0, 24).Select(n => string.Create(CultureInfo.InvariantCulture, $"word{n}"))];
+
+    /// <summary>Lines of words, spread over the partitions with no regard to the words (not partitioned by word).</summary>
+    public void ProduceLines(string topic, int partitions, int perPartition)
+    {
+        using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = Bootstrap, EnableIdempotence = true, LingerMs = 5 }).Build();
+        for (var p = 0; p < partitions; p++)
+        {
+            for (var i = 0; i < perPartition; i++)
+            {
+                producer.Produce(new TopicPartition(topic, p), new Message<string, string> { Key = string.Create(CultureInfo.InvariantCulture, $"line{p}-{i}"), Value = string.Join(' ', Line(p, i)) });
+            }
+        }
+
+        if (producer.Flush(HangGuard) != 0)
+        {
+            throw new TimeoutException("The test producer could not deliver the input.");
+        }
     }
 
     /// <summary>
@@ -56,7 +81,7 @@ internal sealed class ScaleOutTestKit : IDisposable
 }
 
 /// <summary>The instances of one application, started as child processes (Pipelines.ScaleOut.FaultApp).</summary>
-internal sealed class ChildInstances(string bootstrap, string applicationId, string input, int batchMs, int maxRecords, int sessionMs) : IDisposable
+internal sealed class ChildInstances(string bootstrap, string applicationId, string input, int batchMs, int maxRecords, int sessionMs, bool wordCount = false) : IDisposable
 {
     private readonly ProcessLog _log = new();
     private readonly Dictionary<string, Process> _running = [];
@@ -73,9 +98,19 @@ internal sealed class ChildInstances(string bootstrap, string applicationId, str
             bootstrap, applicationId, instanceId, input, OutputTopic, batchMs.ToString(CultureInfo.InvariantCulture),
             maxRecords.ToString(CultureInfo.InvariantCulture), sessionMs.ToString(CultureInfo.InvariantCulture),
         ];
+        if (dieInside is { } at)
+        {
+            arguments = [.. arguments, string.Create(CultureInfo.InvariantCulture, $"die-inside={at}")];
+        }
+
+        if (wordCount)
+        {
+            arguments = [.. arguments, "wordcount"];
+        }
+
         var process = DotNetApp.Start(
             "Pipelines.ScaleOut.FaultApp.dll",
-            dieInside is { } at ? [.. arguments, string.Create(CultureInfo.InvariantCulture, $"die-inside={at}")] : arguments,
+            arguments,
             _log,
             redirectInput: true,
             stderrPrefix: $"stderr {instanceId}: ");

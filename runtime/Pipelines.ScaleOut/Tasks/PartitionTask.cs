@@ -14,7 +14,7 @@ namespace Pipelines.ScaleOut;
 /// (acknowledged) before the ledger record is produced and carry a <see cref="BatchStamp"/>, so a batch whose ledger
 /// record is readable has all its outputs readable, and a batch left unfinished can be finished by the next owner.
 /// </summary>
-internal sealed class PartitionTask<TKey, TValue, TOut> : IAsyncDisposable
+internal sealed class PartitionTask<TKey, TValue, TOut> : IPartitionWork
 {
     private readonly ScaleOutApplication<TKey, TValue, TOut> _runtime;
     private readonly IProducer<string?, string> _producer;
