@@ -10,9 +10,10 @@ namespace Pipelines.ScaleOut;
 /// One instance of a scaled-out application: start the same program N times with the same
 /// <see cref="ScaleOutOptions.ApplicationId"/> and the input topic's partitions are divided among the instances
 /// (a Kafka consumer group, cooperative-sticky), moved when one joins, leaves or dies, and every partition's batches
-/// commit exactly once. The pipeline runs per input partition, so the input must be partitioned by the key of its
-/// keyed operators (co-partitioned, as Kafka Streams requires for joins): windows and keyed state then give the
-/// results one process would.
+/// commit exactly once. With the one-part constructor the pipeline runs per input partition, so the input must be
+/// partitioned by the key of its keyed operators (co-partitioned, as Kafka Streams requires for joins); the two-part
+/// constructor moves the records by key through the internal repartition topic first. Windows and keyed state then
+/// give the results one process would.
 /// </summary>
 /// <typeparam name="TKey">The input records' key type (Confluent.Kafka's default deserializers).</typeparam>
 /// <typeparam name="TValue">The input records' value type.</typeparam>
