@@ -60,6 +60,9 @@ public sealed class DifferentialTests
     public void Reduce_matches_interpreted_including_empty_batches() => Unary(Numbers, OperatorPipelines.DefineReduce, OperatorPipelines.CompileReduce);
 
     [Fact]
+    public void Named_arguments_match_interpreted() => Unary(Pairs, OperatorPipelines.DefineNamedArguments, OperatorPipelines.CompileNamedArguments);
+
+    [Fact]
     public void CombineByKey_matches_interpreted_per_partition() => Unary(Pairs, OperatorPipelines.DefineCombineByKey, OperatorPipelines.CompileCombineByKey);
 
     [Fact]

@@ -161,13 +161,20 @@ internal static class Emitter
         foreach (var stage in definition.Stages)
         {
             w.Line();
+            var servesAsMapSide = stage.Parallel?.MapSide?.ClassName == stage.ClassName;
             EmitStage(w, stage, stage.WindowSlice is null
-                ? $"The fused loops of <c>{definition.CompileName}</c>; one instance per compiled stream."
+                ? $"The fused loops of <c>{definition.CompileName}</c>; one instance per compiled stream" + (servesAsMapSide
+                    ? ", and, when partitions run at the same time, the map side (the shuffle ends the stage): one pooled instance per running partition, into its own table."
+                    : ".")
                 : WindowEmitter.Summary(definition.CompileName));
             if (stage.Parallel is { MapSide: { } mapSide, ReduceSide: { } reduceSide })
             {
-                w.Line();
-                EmitStage(w, mapSide, $"The map side of <c>{stage.ClassName}</c> when partitions run at the same time: one input partition up to the shuffle's partial results, in a partition-local table (one pooled instance per running partition).");
+                if (mapSide.ClassName != stage.ClassName)
+                {
+                    w.Line();
+                    EmitStage(w, mapSide, $"The map side of <c>{stage.ClassName}</c> when partitions run at the same time: one input partition up to the shuffle's partial results, in a partition-local table (one pooled instance per running partition).");
+                }
+
                 w.Line();
                 EmitStage(w, reduceSide, $"The reduce side of <c>{stage.ClassName}</c> when partitions run at the same time: merges one hash partition's partial results and runs what follows the shuffle.");
             }

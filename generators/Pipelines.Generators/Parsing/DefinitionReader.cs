@@ -226,9 +226,8 @@ internal sealed class DefinitionReader
             return ReadBoundary(invocation, method, info, receiver, location);
         }
 
-        var arguments = invocation.ArgumentList.Arguments;
-        if (arguments.Count != info.FunctionCount + info.StreamCount || method.Parameters.Length != arguments.Count
-            || arguments.Any(a => a.NameColon is not null))
+        var arguments = InParameterOrder(invocation.ArgumentList.Arguments, method);
+        if (arguments is null || arguments.Length != info.FunctionCount + info.StreamCount)
         {
             return NotCompiled(location, method.Name, "this overload is not compiled");
         }
@@ -236,13 +235,13 @@ internal sealed class DefinitionReader
         var other = -1;
         if (info.StreamCount == 1)
         {
-            other = ReadStream(arguments[0].Expression);
+            other = ReadStream(arguments[0]);
         }
 
         var functions = new List<LambdaModel>();
-        for (var i = info.StreamCount; i < arguments.Count; i++)
+        for (var i = info.StreamCount; i < arguments.Length; i++)
         {
-            var lambda = ReadLambda(arguments[i].Expression, method.Name, location);
+            var lambda = ReadLambda(arguments[i], method.Name, location);
             if (lambda is not null)
             {
                 functions.Add(lambda);
@@ -264,6 +263,44 @@ internal sealed class DefinitionReader
         var (key, value) = PairTypes(element);
         _nodes.Add(new NodeModel(false, info.Operator, -1, receiver, other, Parser.Display(element), key, value, functions.ToEquatableArray()));
         return _nodes.Count - 1;
+    }
+
+    /// <summary>
+    /// The argument expressions in the order of <paramref name="method"/>'s parameters (named arguments such as
+    /// <c>reducer: (a, b) =&gt; a + b</c> moved to their place), or null unless every parameter gets exactly one.
+    /// </summary>
+    private static ExpressionSyntax[]? InParameterOrder(SeparatedSyntaxList<ArgumentSyntax> arguments, IMethodSymbol method)
+    {
+        if (arguments.Count != method.Parameters.Length)
+        {
+            return null;
+        }
+
+        var ordered = new ExpressionSyntax[arguments.Count];
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            var position = i;
+            if (arguments[i].NameColon is { } name)
+            {
+                position = -1;
+                for (var p = 0; p < method.Parameters.Length; p++)
+                {
+                    if (method.Parameters[p].Name == name.Name.Identifier.ValueText)
+                    {
+                        position = p;
+                    }
+                }
+            }
+
+            if (position < 0 || ordered[position] is not null)
+            {
+                return null;
+            }
+
+            ordered[position] = arguments[i].Expression;
+        }
+
+        return ordered;
     }
 
     /// <summary>

@@ -67,7 +67,9 @@ internal static class ParallelPlanner
             return null;
         }
 
-        var mapSide = new StageBuilder(graph, chain[shuffle], freshClassName(stageClassName + "MapSide"), streamName).Build();
+        // With nothing after the shuffle, the map side's loops are the stage's own: the stage's class serves as both.
+        var mapSideClass = shuffle == chain.Count - 1 ? stageClassName : freshClassName(stageClassName + "MapSide");
+        var mapSide = new StageBuilder(graph, chain[shuffle], mapSideClass, streamName).Build();
 
         // The reduce side: a graph of its own over the partial results, ReduceByKey with the merge function, then
         // the narrow operators that followed the shuffle.

@@ -29,6 +29,9 @@ public static partial class OperatorPipelines
 
     public static DStream<(int Key, int Value)> DefineReduceByKey(DStream<(int Key, int Value)> pairs) => pairs.ReduceByKey((a, b) => a + b);
 
+    public static DStream<(int Key, int Value)> DefineNamedArguments(DStream<(int Key, int Value)> pairs) =>
+        pairs.ReduceByKey(reducer: (a, b) => a + b).Filter(predicate: p => p.Value % 3 != 0);
+
     public static DStream<(int Value, long Count)> DefineCountByValue(DStream<int> numbers) => numbers.Map(n => n % Modulus).CountByValue();
 
     public static DStream<long> DefineCount(DStream<int> numbers) => numbers.Filter(n => n > 0).Count();

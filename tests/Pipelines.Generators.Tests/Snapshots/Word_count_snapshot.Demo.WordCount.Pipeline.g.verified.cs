@@ -32,66 +32,12 @@ partial class WordCount
         global::System.ArgumentNullException.ThrowIfNull(lines);
         lines.Context.RegisterPipeline("WordCount.Define", DefineFingerprint);
         // Fused stage CompileStage: FlatMap → Map → ReduceByKey
-        return global::Pipelines.Compilation.CompiledStream.CreateShuffled<string, string, int, (string Word, int Count)>(lines, "WordCount.Compile", new CompileStage(), static () => new CompileStageMapSide(), static () => new CompileStageReduceSide());
+        return global::Pipelines.Compilation.CompiledStream.CreateShuffled<string, string, int, (string Word, int Count)>(lines, "WordCount.Compile", new CompileStage(), static () => new CompileStage(), static () => new CompileStageReduceSide());
     }
 
-    /// <summary>The fused loops of <c>Compile</c>; one instance per compiled stream.</summary>
+    /// <summary>The fused loops of <c>Compile</c>; one instance per compiled stream, and, when partitions run at the same time, the map side (the shuffle ends the stage): one pooled instance per running partition, into its own table.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
     private sealed class CompileStage : global::Pipelines.Compilation.IBatchStage<string, (string Word, int Count)>
-    {
-        private readonly global::Pipelines.Compilation.SpanKeyedTable<int> _totals = new();
-
-        /// <inheritdoc/>
-        public void Process(global::Pipelines.Batch<string> lines, global::Pipelines.BatchBuilder<(string Word, int Count)> output)
-        {
-            _totals.BeginBatch();
-            // Loop 1: read lines → FlatMap (split into spans) → Map → ReduceByKey (map-side combine, words looked up as spans)
-            for (int partition = 0; partition < lines.PartitionCount; partition++)
-            {
-                global::System.ReadOnlySpan<string> records = lines.GetPartition(partition);
-                for (int i = 0; i < records.Length; i++)
-                {
-                    string line = records[i];
-                    for (int start = 0; start <= line.Length;)
-                    {
-                        int length = global::System.MemoryExtensions.IndexOf(global::System.MemoryExtensions.AsSpan(line, start), ' ');
-                        if (length < 0)
-                        {
-                            length = line.Length - start;
-                        }
-
-                        global::System.ReadOnlySpan<char> word = global::System.MemoryExtensions.AsSpan(line, start, length);
-                        start += length + 1;
-                        if (!word.IsEmpty)
-                        {
-                            int b = 1;
-                            ref var total = ref _totals.GetValueRef(word, out bool exists);
-                            if (exists)
-                            {
-                                int a = total!;
-                                total = a + b;
-                            }
-                            else
-                            {
-                                total = b;
-                            }
-                        }
-                    }
-                }
-            }
-
-            // Loop 2: ReduceByKey results, words in first-seen order → Output
-            for (int index = 0; index < _totals.Count; index++)
-            {
-                (string Key, int Value) record = (_totals.GetKey(index), _totals.GetValue(index));
-                output.Add(record);
-            }
-        }
-    }
-
-    /// <summary>The map side of <c>CompileStage</c> when partitions run at the same time: one input partition up to the shuffle's partial results, in a partition-local table (one pooled instance per running partition).</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Pipelines.Generators", "0.1.0.0")]
-    private sealed class CompileStageMapSide : global::Pipelines.Compilation.IBatchStage<string, (string Word, int Count)>
     {
         private readonly global::Pipelines.Compilation.SpanKeyedTable<int> _totals = new();
 

@@ -43,6 +43,39 @@ public sealed class ReceiverWriteAheadLogTests : IDisposable
     }
 
     [Fact]
+    public async Task A_block_acknowledged_after_a_restart_on_a_fully_trimmed_log_survives_the_next_crash()
+    {
+        // A quiet input lets every checkpoint trim the whole log. The restarted log must continue the numbering
+        // from the checkpoint's position, or the next block falls outside its batch's range and a crash loses it.
+        var (first, clock, receiver) = Create(Start, blockAt: null, reached: null);
+        first.Start();
+        await receiver.StoreAsync(["a"]);
+        for (var batch = 0; batch < 5; batch++)
+        {
+            Step(first, clock);
+        }
+
+        await first.StopAsync();
+        Assert.Equal(["a"], _outputs[new BatchTime(3_001_000)]);
+
+        var reached = new TaskCompletionSource();
+        var (second, secondClock, secondReceiver) = Create(Start + TimeSpan.FromSeconds(5), blockAt: new BatchTime(3_006_000), reached);
+        second.Start();
+        await secondReceiver.StoreAsync(["b"]);
+        secondClock.Advance(Interval);
+        await reached.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await second.StopAsync(graceful: false);
+        Assert.False(_outputs.ContainsKey(new BatchTime(3_006_000)));
+
+        var (third, _, _) = Create(Start + TimeSpan.FromSeconds(6), blockAt: null, reached: null);
+        third.Start();
+        Assert.True(third.Scheduler!.WhenCompletedAsync(new BatchTime(3_006_000)).Wait(TimeSpan.FromSeconds(30)));
+        await third.StopAsync();
+
+        Assert.Equal(["b"], _outputs[new BatchTime(3_006_000)]);
+    }
+
+    [Fact]
     public async Task The_log_is_trimmed_as_batches_complete_so_disk_use_stays_bounded()
     {
         var (context, clock, receiver) = Create(Start, blockAt: null, reached: null, segmentBytes: 512);
