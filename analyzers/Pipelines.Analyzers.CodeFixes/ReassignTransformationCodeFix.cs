@@ -53,7 +53,7 @@ public sealed class ReassignTransformationCodeFix : CodeFixProvider
     }
 
     /// <summary>The local or parameter the chain starts at, when the chain's result fits in it.</summary>
-    private static ISymbol? Target(IInvocationOperation invocation, PipelinesSymbols symbols, Compilation compilation)
+    private static ISymbol? Target(IInvocationOperation invocation, PipelinesSymbols symbols, Microsoft.CodeAnalysis.Compilation compilation)
     {
         var receiver = symbols.StreamReceiver(invocation);
         while (PipelinesSymbols.WalkDownConversions(receiver) is IInvocationOperation inner && symbols.StreamReceiver(inner) is { } next)

@@ -129,6 +129,10 @@ public sealed class DifferentialTests
     public void Incremental_ReduceByKeyAndWindow_with_filter_matches_interpreted() => Unary(Numbers, WindowPipelines.DefineIncremental, WindowPipelines.CompileIncremental);
 
     [Fact]
+    public void ReduceByKeyAndWindow_with_named_arguments_matches_interpreted() =>
+        Unary(Numbers, WindowPipelines.DefineNamedWindowArguments, WindowPipelines.CompileNamedWindowArguments);
+
+    [Fact]
     public void ReduceByWindow_matches_interpreted() => Unary(Numbers, WindowPipelines.DefineReduceByWindow, WindowPipelines.CompileReduceByWindow);
 
     [Fact]

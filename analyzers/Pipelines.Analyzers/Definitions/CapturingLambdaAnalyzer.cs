@@ -50,6 +50,10 @@ public sealed class CapturingLambdaAnalyzer : DiagnosticAnalyzer
             return;
         }
 
+        // The generator inlines the lambdas of fused operators, so a nested lambda reading this lambda's parameter is
+        // a closure it cannot inline; the runtime's operators (Transform, windows, state…) get the lambda as written,
+        // and only what it reads from outside the lambda keeps the definition interpreted.
+        var passedAsWritten = IsPassedAsWritten(lambda);
         var flow = model.AnalyzeDataFlow(syntax);
         if (flow is null || !flow.Succeeded)
         {
@@ -66,6 +70,11 @@ public sealed class CapturingLambdaAnalyzer : DiagnosticAnalyzer
             // SDK's compiler (Roslyn 5.x) also lists lambda parameters here (a block lambda's own, and those of other
             // lambdas of the chain) where 4.x does not; they have no such use and are skipped. `this` always counts.
             var insideOnly = IsDeclaredInside(captured, syntax);
+            if (insideOnly && passedAsWritten)
+            {
+                continue;
+            }
+
             var location = FirstReference(syntax, captured, insideOnly, model, context.CancellationToken);
             if (location is null)
             {
@@ -87,6 +96,19 @@ public sealed class CapturingLambdaAnalyzer : DiagnosticAnalyzer
     /// <summary>Whether the lambda is an argument of a Pipelines stream operator (not a lambda nested in one).</summary>
     private static bool IsOperatorArgument(IAnonymousFunctionOperation lambda, PipelinesSymbols symbols) =>
         OperationTrees.InvocationTakingLambda(lambda) is { } invocation && symbols.StreamReceiver(invocation) is not null;
+
+    /// <summary>Whether the generator passes the lambda to a runtime operator as written instead of inlining it.</summary>
+    private static bool IsPassedAsWritten(IAnonymousFunctionOperation lambda)
+    {
+        if (OperationTrees.InvocationTakingLambda(lambda) is not { TargetMethod: var method })
+        {
+            return false;
+        }
+
+        var declaring = (method.ReducedFrom ?? method).ContainingType.OriginalDefinition;
+        var ns = declaring.ContainingNamespace is { IsGlobalNamespace: false } containing ? containing.ToDisplayString() + "." : string.Empty;
+        return Pipelines.Compilation.OperatorCatalog.Find(ns + declaring.MetadataName, method.Name) is { Role: Pipelines.Compilation.OperatorRole.Boundary };
+    }
 
     private static bool IsDeclaredInside(ISymbol symbol, SyntaxNode lambda)
     {

@@ -10,7 +10,7 @@ namespace Pipelines.Analyzers.Runtime;
 /// </summary>
 internal sealed class PipelinesSymbols
 {
-    private PipelinesSymbols(Compilation compilation, INamedTypeSymbol dStream)
+    private PipelinesSymbols(Microsoft.CodeAnalysis.Compilation compilation, INamedTypeSymbol dStream)
     {
         DStream = dStream;
         StreamingContext = compilation.GetTypeByMetadataName("Pipelines.StreamingContext");
@@ -31,7 +31,7 @@ internal sealed class PipelinesSymbols
     public INamedTypeSymbol? TimeSpan { get; }
 
     /// <summary>The symbols, or null when the compilation does not reference the Pipelines runtime.</summary>
-    public static PipelinesSymbols? TryCreate(Compilation compilation) =>
+    public static PipelinesSymbols? TryCreate(Microsoft.CodeAnalysis.Compilation compilation) =>
         compilation.GetTypeByMetadataName("Pipelines.DStream`1") is { } dStream
             ? new PipelinesSymbols(compilation, dStream)
             : null;

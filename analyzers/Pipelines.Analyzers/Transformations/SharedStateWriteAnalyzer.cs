@@ -128,6 +128,9 @@ public sealed class SharedStateWriteAnalyzer : DiagnosticAnalyzer
                 return IsDeclaredIn(local.Local, lambda.Syntax) ? null : local.Local.Name;
             case IParameterReferenceOperation parameter:
                 return IsDeclaredIn(parameter.Parameter, lambda.Syntax) ? null : parameter.Parameter.Name;
+            case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver }:
+                // A member set in an object or `with` initializer (`r with { Value = 1 }`): the new object's own.
+                return null;
             case IInstanceReferenceOperation:
                 return "this";
             case IFieldReferenceOperation field:

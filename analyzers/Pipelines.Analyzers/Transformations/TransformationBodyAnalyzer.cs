@@ -117,7 +117,7 @@ public sealed class TransformationBodyAnalyzer : DiagnosticAnalyzer
         private readonly Dictionary<INamedTypeSymbol, Kind> _types = new(SymbolEqualityComparer.Default);
         private readonly INamedTypeSymbol? _random;
 
-        public SuspiciousMembers(Compilation compilation)
+        public SuspiciousMembers(Microsoft.CodeAnalysis.Compilation compilation)
         {
             Add(compilation, "System.DateTime", Kind.Clock);
             Add(compilation, "System.DateTimeOffset", Kind.Clock);
@@ -202,7 +202,7 @@ public sealed class TransformationBodyAnalyzer : DiagnosticAnalyzer
             return blocking ? (DiagnosticDescriptors.BlockingCall, name) : (null, null);
         }
 
-        private void Add(Compilation compilation, string metadataName, Kind kind)
+        private void Add(Microsoft.CodeAnalysis.Compilation compilation, string metadataName, Kind kind)
         {
             if (compilation.GetTypeByMetadataName(metadataName) is { } type)
             {

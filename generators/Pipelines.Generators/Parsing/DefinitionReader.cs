@@ -338,7 +338,9 @@ internal sealed class DefinitionReader
 
         var functions = new List<LambdaModel>();
         var first = arguments.FirstOrDefault();
-        if (info.FunctionCount == 1 && first is { NameColon: null } && first.Expression is LambdaExpressionSyntax reducer
+        var firstIsReducer = first is not null && (first.NameColon is null
+            || (info.StreamCount == 0 && method.Parameters.Length > 0 && first.NameColon.Name.Identifier.ValueText == method.Parameters[0].Name));
+        if (info.FunctionCount == 1 && firstIsReducer && first!.Expression is LambdaExpressionSyntax reducer
             && LambdaReader.Read(_model, reducer, _declaredNames, _cancellationToken) is { } lambda
             && (lambda.Parameters.Count == 2 || EventTimeReading.TakesOneParameterFunction(info.Operator, lambda)))
         {

@@ -65,6 +65,27 @@ public class CapturingLambdaTests
             Verifier.Diagnostic(DiagnosticDescriptors.LambdaCapturesVariable).WithLocation(0).WithArguments("x", "Define"));
 
     [Fact]
+    public Task A_runtime_operator_gets_its_lambda_as_written_so_only_outside_variables_count() =>
+        Verifier.AnalyzerAsync("""
+            using System;
+            using System.Linq;
+            using Pipelines;
+
+            [StreamingPipeline]
+            public static partial class Stamped
+            {
+                public static DStream<string> DefineStamped(DStream<string> lines) =>
+                    lines.Transform((batch, time) => batch.Select(l => l + "@" + time.Milliseconds)).Map(s => s.Trim());
+
+                public static DStream<(string Key, int Value)> DefineWindow(DStream<(string Key, int Value)> pairs) =>
+                    pairs.ReduceByKeyAndWindow((a, b) => new[] { a }.Sum(x => x + b), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(2));
+
+                public static DStream<string> DefineSuffixed(DStream<string> lines, string suffix) =>
+                    lines.Transform(batch => batch.Select(l => l + {|PIPE002:suffix|}));
+            }
+            """);
+
+    [Fact]
     public Task Constants_statics_and_the_lambdas_own_variables_are_not_captures() =>
         Verifier.AnalyzerAsync("""
             using System.Linq;

@@ -50,6 +50,14 @@ public class SharedStateWriteTests
             public static class Job
             {
                 private static long _total;
+
+                public sealed record Box
+                {
+                    public int Value { get; init; }
+
+                    public string Name { get; set; } = "";
+                }
+
                 private static readonly object Gate = new();
 
                 public static void Run(DStream<string> lines)
@@ -62,6 +70,7 @@ public class SharedStateWriteTests
                     lines.Map(l => { lock (Gate) { count++; list.Add(l); } return l; }).Print();
                     lines.Map(l => { seen[l] = 1; seen.TryAdd(l, 2); return l; }).Print();
                     lines.Map(l => l.Split(' ').Select(w => { var c = 0; c++; return w + c; }).ToList()).Print();
+                    lines.Map(l => new Box { Value = l.Length, Name = l }).Map(b => b with { Value = b.Value + 1 }).Print();
                     lines.Transform(batch => { count++; list.Add("batch"); return batch; }).Print();
                     lines.ForEachBatch((batch, time) => { count++; list.AddRange(batch); });
                     count++;

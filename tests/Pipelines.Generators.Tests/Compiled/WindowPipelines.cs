@@ -13,6 +13,10 @@ public static partial class WindowPipelines
         numbers.Map(n => (n % 5, 1))
                .ReduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1), filter: p => p.Value != 0);
 
+    public static DStream<(int Key, int Value)> DefineNamedWindowArguments(DStream<int> numbers) =>
+        numbers.Map(n => (n % 4, n))
+               .ReduceByKeyAndWindow(reducer: (a, b) => a + b, windowDuration: TimeSpan.FromSeconds(3), slideDuration: TimeSpan.FromSeconds(1));
+
     public static DStream<int> DefineReduceByWindow(DStream<int> numbers) =>
         numbers.Filter(n => n > 0).ReduceByWindow((a, b) => a + b, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1));
 
