@@ -10,9 +10,10 @@ namespace Pipelines.ScaleOut;
 /// One instance of a scaled-out application: start the same program N times with the same
 /// <see cref="ScaleOutOptions.ApplicationId"/> and the input topic's partitions are divided among the instances
 /// (a Kafka consumer group, cooperative-sticky), moved when one joins, leaves or dies, and every partition's batches
-/// commit exactly once. The pipeline runs per input partition, so the input must be partitioned by the key of its
-/// keyed operators (co-partitioned, as Kafka Streams requires for joins): windows and keyed state then give the
-/// results one process would.
+/// commit exactly once. With the one-part constructor the pipeline runs per input partition, so the input must be
+/// partitioned by the key of its keyed operators (co-partitioned, as Kafka Streams requires for joins); the two-part
+/// constructor moves the records by key through the internal repartition topic first. Windows and keyed state then
+/// give the results one process would.
 /// </summary>
 /// <typeparam name="TKey">The input records' key type (Confluent.Kafka's default deserializers).</typeparam>
 /// <typeparam name="TValue">The input records' value type.</typeparam>
@@ -36,7 +37,7 @@ public sealed class ScaleOutApplication<TKey, TValue, TOut> : IAsyncDisposable
     private readonly object _ledgerGate = new();
     private readonly SemaphoreSlim _work = new(1, 1);
     private readonly ConcurrentDictionary<TopicPartition, bool> _owned = new(TopicPartitionEquality.Instance);
-    private readonly Dictionary<TopicPartition, PartitionTask<TKey, TValue, TOut>> _tasks = new(TopicPartitionEquality.Instance);
+    private readonly Dictionary<TopicPartition, IPartitionWork> _tasks = new(TopicPartitionEquality.Instance);
     private readonly ConcurrentDictionary<TopicPartition, bool> _fenced = new(TopicPartitionEquality.Instance);
     private readonly Dictionary<TopicPartition, int> _failures = new(TopicPartitionEquality.Instance);
     private readonly CancellationTokenSource _stop = new();
@@ -78,6 +79,35 @@ public sealed class ScaleOutApplication<TKey, TValue, TOut> : IAsyncDisposable
         ScaleOutMetrics.Meter.CreateObservableGauge("pipelines.scaleout.owned_partitions", () => new System.Diagnostics.Metrics.Measurement<int>(_owned.Count, Tags), "{partition}", "Input partitions this instance owns.");
     }
 
+    /// <summary>
+    /// Creates an instance of an application whose keyed operators need records by a key the input topic is not
+    /// partitioned by (a word count over lines): <paramref name="repartitionBy"/> runs per input partition and gives
+    /// (key, value) pairs; they go through the internal topic <c>&lt;ApplicationId&gt;-repartition-0</c> (as many
+    /// partitions as the input topic), partitioned by key, with an end marker from every input partition per batch;
+    /// <paramref name="keyed"/> runs per repartition partition on batch t once all input partitions ended t, so each
+    /// key's records meet in one place.
+    /// </summary>
+    /// <param name="options">The application id, brokers, batch interval and limits.</param>
+    /// <param name="inputTopic">The input topic.</param>
+    /// <param name="repartitionBy">The per-input-partition part: records to (key, value) pairs. Keep it stateless (maps and filters): it is not restored on a takeover beyond its committed batches.</param>
+    /// <param name="keyed">The keyed part over the pairs of one repartition partition (windows, keyed state, reductions by key).</param>
+    /// <param name="outputTopic">Where the keyed part's records go.</param>
+    /// <param name="toRecord">Turns an output record and its batch time into the Kafka record's key and value.</param>
+    public ScaleOutApplication(
+        ScaleOutOptions options,
+        string inputTopic,
+        Func<DStream<KafkaRecord<TKey, TValue>>, DStream<(string Key, string Value)>> repartitionBy,
+        Func<DStream<(string Key, string Value)>, DStream<TOut>> keyed,
+        string outputTopic,
+        Func<TOut, BatchTime, (string? Key, string Value)> toRecord)
+        : this(options, inputTopic, NotUsed, outputTopic, toRecord)
+    {
+        ArgumentNullException.ThrowIfNull(repartitionBy);
+        ArgumentNullException.ThrowIfNull(keyed);
+        RepartitionBy = repartitionBy;
+        Keyed = keyed;
+    }
+
     /// <summary>This instance's id.</summary>
     public string InstanceId => Options.InstanceId;
 
@@ -105,6 +135,24 @@ public sealed class ScaleOutApplication<TKey, TValue, TOut> : IAsyncDisposable
     internal ILogger Logger { get; }
 
     internal KeyValuePair<string, object?>[] Tags { get; }
+
+    /// <summary>The output topic's partition count (read at start).</summary>
+    internal int OutputPartitions { get; private set; }
+
+    /// <summary>The input topic's partition count (read at start).</summary>
+    internal int InputPartitions { get; private set; }
+
+    /// <summary>The repartition topic's partition count (read at start; the input's).</summary>
+    internal int RepartitionPartitions { get; private set; }
+
+    /// <summary>The internal repartition topic.</summary>
+    internal string RepartitionTopic => Options.ApplicationId + "-repartition-0";
+
+    /// <summary>The per-input-partition part when the pipeline repartitions, else null.</summary>
+    internal Func<DStream<KafkaRecord<TKey, TValue>>, DStream<(string Key, string Value)>>? RepartitionBy { get; }
+
+    /// <summary>The keyed part when the pipeline repartitions, else null.</summary>
+    internal Func<DStream<(string Key, string Value)>, DStream<TOut>>? Keyed { get; }
 
     /// <summary>
     /// Agrees on the zero time, joins the group and starts cutting batches. Returns once the instance runs; its
@@ -229,6 +277,9 @@ public sealed class ScaleOutApplication<TKey, TValue, TOut> : IAsyncDisposable
         }
     }
 
+    private static DStream<TOut> NotUsed(DStream<KafkaRecord<TKey, TValue>> records) =>
+        throw new InvalidOperationException("A repartitioned application runs its two parts, not one definition.");
+
     private static ConsumerConfig ReaderConfig() => new()
     {
         GroupId = "unused",
@@ -255,6 +306,25 @@ public sealed class ScaleOutApplication<TKey, TValue, TOut> : IAsyncDisposable
         {
             throw new ScaleOutException(
                 $"The positions topic '{Options.PositionsTopic}' must exist with at least as many partitions as '{InputTopic}' ({input.Partitions.Count}); it has {positions?.Partitions.Count ?? 0}. Create it (and '{Options.ZeroTimeTopic}' with 1 partition) before the first instance starts.");
+        }
+
+        var output = metadata.Topics.FirstOrDefault(t => t.Topic == OutputTopic && t.Error.Code == ErrorCode.NoError);
+        if (output is null || output.Partitions.Count == 0)
+        {
+            throw new ScaleOutException($"The output topic '{OutputTopic}' does not exist; create it before the first instance starts (a takeover reads it to complete a batch its previous owner left unfinished).");
+        }
+
+        OutputPartitions = output.Partitions.Count;
+        InputPartitions = input.Partitions.Count;
+        if (Keyed is not null)
+        {
+            var repartition = metadata.Topics.FirstOrDefault(t => t.Topic == RepartitionTopic && t.Error.Code == ErrorCode.NoError);
+            if (repartition is null || repartition.Partitions.Count != input.Partitions.Count)
+            {
+                throw new ScaleOutException($"The repartition topic '{RepartitionTopic}' must exist with as many partitions as '{InputTopic}' ({input.Partitions.Count}); it has {repartition?.Partitions.Count ?? 0}. Create it before the first instance starts.");
+            }
+
+            RepartitionPartitions = repartition.Partitions.Count;
         }
     }
 
@@ -384,7 +454,7 @@ public sealed class ScaleOutApplication<TKey, TValue, TOut> : IAsyncDisposable
 
                 if (!_tasks.TryGetValue(partition, out var task))
                 {
-                    task = PartitionTask<TKey, TValue, TOut>.Open(this, partition);
+                    task = Keyed is null ? PartitionTask<TKey, TValue, TOut>.Open(this, partition) : RepartitionedTask<TKey, TValue, TOut>.Open(this, partition);
                     _tasks[partition] = task;
                 }
 

@@ -33,3 +33,18 @@ public sealed class EventWindowBenchmarkTests
         Assert.True(late > 0);
     }
 }
+
+/// <summary>The session-window benchmark: interpreted and compiled agree on the full data, and each benchmark returns that result.</summary>
+public sealed class SessionWindowBenchmarkTests
+{
+    [Fact]
+    public void Event_time_sessions_compiled_and_interpreted_agree_and_every_benchmark_returns_the_agreed_checksum()
+    {
+        var benchmarks = new SessionWindowBenchmarks();
+        benchmarks.Setup();
+
+        Assert.NotEqual(0, benchmarks.Expected);
+        Assert.Equal(benchmarks.Expected, benchmarks.Interpreted());
+        Assert.Equal(benchmarks.Expected, benchmarks.Compiled());
+    }
+}

@@ -10,7 +10,8 @@ namespace Pipelines.Benchmarks.Tests;
 
 /// <summary>
 /// Each workload's setup runs every contender once on the full deterministic data and throws unless all agree;
-/// then every <c>[Benchmark]</c> method runs once and must return the agreed result.
+/// then every <c>[Benchmark]</c> method runs once and must return the agreed result (the steady-state benchmarks'
+/// first run starts from a fresh context, so it must agree too).
 /// </summary>
 public sealed class WorkloadAgreementTests
 {
@@ -37,7 +38,7 @@ public sealed class WorkloadAgreementTests
     [InlineData(60)]
     public void W3_windowed_counts_every_contender_agrees(int window)
     {
-        var benchmarks = new WindowedCountBenchmarks { Window = window };
+        using var benchmarks = new WindowedCountBenchmarks { Window = window };
         benchmarks.Setup();
         AssertEveryBenchmarkReturns(benchmarks, benchmarks.Expected);
     }
@@ -45,8 +46,8 @@ public sealed class WorkloadAgreementTests
     [Fact]
     public void W3_window_10_and_window_60_give_different_outputs()
     {
-        var small = new WindowedCountBenchmarks { Window = 10 };
-        var large = new WindowedCountBenchmarks { Window = 60 };
+        using var small = new WindowedCountBenchmarks { Window = 10 };
+        using var large = new WindowedCountBenchmarks { Window = 60 };
         small.Setup();
         large.Setup();
         Assert.NotEqual(small.Expected, large.Expected);
@@ -64,7 +65,7 @@ public sealed class WorkloadAgreementTests
     [Fact]
     public void W5_running_count_every_contender_agrees()
     {
-        var benchmarks = new RunningCountBenchmarks();
+        using var benchmarks = new RunningCountBenchmarks();
         benchmarks.Setup();
         AssertEveryBenchmarkReturns(benchmarks, benchmarks.Expected);
     }

@@ -291,6 +291,14 @@ public sealed class DifferentialTests
     public void Event_time_sessions_match_interpreted() => Unary(Events, EventTimePipelines.DefineSessions, EventTimePipelines.CompileSessions);
 
     [Fact]
+    public void Event_time_sessions_with_a_failing_batch_match_interpreted_step_by_step() =>
+        Stepped(Numbers13, EventTimePipelines.DefineThrowingSessions, EventTimePipelines.CompileThrowingSessions);
+
+    [Fact]
+    public void Event_time_window_with_a_failing_batch_matches_interpreted_step_by_step() =>
+        Stepped(Numbers13, EventTimePipelines.DefineThrowingEventWindow, EventTimePipelines.CompileThrowingEventWindow);
+
+    [Fact]
     public void Event_time_late_records_side_output_matches_interpreted() => Unary(Events, EventTimePipelines.DefineLateRecords, EventTimePipelines.CompileLateRecords);
 
     [Fact]

@@ -53,7 +53,7 @@ public sealed class EventTimeGeneratorTests
     }
 
     [Fact]
-    public void Event_time_streams_read_twice_sessions_and_method_groups_stay_the_runtimes()
+    public void Event_time_streams_read_twice_and_method_groups_stay_the_runtimes()
     {
         const string source = """
             using System;
@@ -71,10 +71,12 @@ public sealed class EventTimeGeneratorTests
                         .Union(timed.ReduceByKeyAndEventWindow((a, b) => a * b, TimeSpan.FromSeconds(4)));
                 }
 
-                public static DStream<EventWindow<string, int>> DefineSessions(DStream<string> lines) =>
-                    lines.WithEventTime(line => DateTimeOffset.UnixEpoch.AddSeconds(line.Length), TimeSpan.Zero)
-                         .Map(line => (line, 1))
-                         .ReduceByKeyAndSessionWindow((a, b) => a + b, TimeSpan.FromSeconds(4));
+                public static DStream<EventWindow<string, int>> DefineSharedSessions(DStream<string> lines)
+                {
+                    var timed = lines.WithEventTime(line => DateTimeOffset.UnixEpoch.AddSeconds(line.Length), TimeSpan.Zero).Map(line => (line, 1));
+                    return timed.ReduceByKeyAndSessionWindow((a, b) => a + b, TimeSpan.FromSeconds(4))
+                        .Union(timed.ReduceByKeyAndSessionWindow((a, b) => a * b, TimeSpan.FromSeconds(4)));
+                }
 
                 public static DStream<EventWindow<long>> DefineMethodGroup(DStream<string> lines) =>
                     lines.WithEventTime(TimeOf, TimeSpan.Zero).CountByEventWindow(TimeSpan.FromSeconds(4));
@@ -96,7 +98,8 @@ public sealed class EventTimeGeneratorTests
         var generated = result.GeneratedSources.Single().SourceText.ToString();
         Assert.DoesNotContain("CompiledEventTime", generated, StringComparison.Ordinal);
         Assert.Contains("var withEventTime = lines.WithEventTime(line => DateTimeOffset.UnixEpoch.AddSeconds(line.Length), TimeSpan.Zero);", generated, StringComparison.Ordinal);
-        Assert.Contains(".ReduceByKeyAndSessionWindow((a, b) => a + b, TimeSpan.FromSeconds(4));", generated, StringComparison.Ordinal);
+        Assert.Contains(".ReduceByKeyAndSessionWindow((a, b) => a * b, TimeSpan.FromSeconds(4))", generated, StringComparison.Ordinal);
+        Assert.Contains(".ReduceByKeyAndSessionWindow((a, b) => a + b, TimeSpan.FromSeconds(4))", generated, StringComparison.Ordinal);
         Assert.Contains("lines.WithEventTime(TimeOf, TimeSpan.Zero)", generated, StringComparison.Ordinal);
         Assert.Contains(".Union(", generated, StringComparison.Ordinal); // the event-time Union and Join are the runtime's, combining watermarks
         Assert.Contains(".Join(", generated, StringComparison.Ordinal);
@@ -105,4 +108,59 @@ public sealed class EventTimeGeneratorTests
 
     [Fact]
     public void Fused_event_time_window_snapshot() => GeneratorTests.VerifySnapshot(Source);
+
+    private const string SessionSource = """
+        using System;
+        using Pipelines;
+
+        namespace Sample;
+
+        [StreamingPipeline]
+        public static partial class Visits
+        {
+            public static DStream<EventWindow<string, int>> DefineSessions(DStream<string> lines) =>
+                lines.Filter(line => line.Length > 2)
+                     .WithEventTime(line => DateTimeOffset.UnixEpoch.AddSeconds(line.Length), TimeSpan.FromSeconds(5))
+                     .Map(line => (line.Substring(0, 1), 1))
+                     .MapValues(v => v * 2)
+                     .ReduceByKeyAndSessionWindow((a, b) => a + b, TimeSpan.FromSeconds(30));
+
+            public static DStream<string> DefineLongSessions(DStream<string> lines) =>
+                lines.WithEventTime(line => DateTimeOffset.UnixEpoch.AddSeconds(line.Length), TimeSpan.Zero)
+                     .Filter(line => line.Length > 0)
+                     .Map(line => (line, (long)line.Length))
+                     .ReduceByKeyAndSessionWindow((a, b) =>
+                     {
+                         var sum = a + b;
+                         return sum;
+                     }, TimeSpan.FromSeconds(10), new EventWindowOptions { EmitEarlyResults = true })
+                     .Filter(w => w.Value > 100)
+                     .Map(w => w.Key);
+        }
+        """;
+
+    [Fact]
+    public void Session_windows_are_fused_with_the_stages_before_them_and_the_stages_after_them_are_compiled()
+    {
+        var (result, diagnostics) = GeneratorHarness.Run(SessionSource);
+
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+        var generated = result.GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains("Compiled chain: Filter → WithEventTime → Map → MapValues → ReduceByKeyAndSessionWindow.", generated, StringComparison.Ordinal);
+        Assert.Contains("Compiled chain: WithEventTime → Filter → Map → ReduceByKeyAndSessionWindow → Filter → Map.", generated, StringComparison.Ordinal);
+        Assert.DoesNotContain("Runs interpreted", generated, StringComparison.Ordinal);
+        Assert.DoesNotContain(".WithEventTime(", generated, StringComparison.Ordinal);
+        Assert.DoesNotContain("(a, b) => a + b, TimeSpan.FromSeconds(30)", generated, StringComparison.Ordinal); // the reducer is inlined, not passed
+        Assert.Contains("return global::Pipelines.Compilation.CompiledEventTime.ReduceByKeyAndSessionWindow(lines, \"ReduceByKeyAndSessionWindow\", new CompileSessionsEventTimeStage(), maxDelay: TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30));", generated, StringComparison.Ordinal);
+        Assert.Contains("global::Pipelines.Compilation.ISessionWindowStage<string, string, int>", generated, StringComparison.Ordinal);
+        Assert.Contains("sessions.Add(key, eventTicks, record.Item2);", generated, StringComparison.Ordinal);
+        Assert.Contains("public int Reduce(int earlier, int later)", generated, StringComparison.Ordinal);
+        Assert.Contains("new EventWindowOptions { EmitEarlyResults = true })", generated, StringComparison.Ordinal);
+        Assert.Contains("<para>Event time fused (<c>CompileSessionsEventTimeStage</c>, ReduceByKeyAndSessionWindow)", generated, StringComparison.Ordinal);
+        Assert.Contains("grouped by key in the loop, each merged into its key's sessions", generated, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fused_session_window_snapshot() => GeneratorTests.VerifySnapshot(SessionSource);
 }

@@ -64,6 +64,22 @@ public sealed class PartitionedDifferentialTests
     }
 
     [Fact]
+    public void The_map_side_of_a_compiled_GroupByKey_runs_partitions_at_the_same_time_and_keeps_partition_order()
+    {
+        Rendezvous.Reset();
+        using var run = StreamingTest.Start<int, (int Key, IReadOnlyList<int> Values)>(
+            [TwoPartitions], ConcurrencyPipelines.CompileRendezvousGroup, options: new StreamingOptions { Parallelism = 2, InputPartitionRecords = 2048 });
+
+        var batch = run.Step();
+
+        Assert.Null(batch.Failure);
+        var groups = batch.Records.OrderBy(g => g.Key).ToArray();
+        Assert.Equal([0, 1], groups.Select(g => g.Key));
+        Assert.Equal(TwoPartitions.Where(n => n % 2 == 0), groups[0].Values);
+        Assert.Equal(TwoPartitions.Where(n => n % 2 == 1), groups[1].Values);
+    }
+
+    [Fact]
     public void The_per_batch_part_of_a_compiled_window_reduces_partitions_at_the_same_time()
     {
         Rendezvous.Reset();

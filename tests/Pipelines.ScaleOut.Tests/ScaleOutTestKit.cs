@@ -24,6 +24,31 @@ internal sealed class ScaleOutTestKit : IDisposable
         Cluster.CreateTopic(applicationId + "-out", partitions);
         Cluster.CreateTopic(applicationId + "-positions", partitions);
         Cluster.CreateTopic(applicationId + "-zero", 1);
+        Cluster.CreateTopic(applicationId + "-repartition-0", partitions);
+    }
+
+    /// <summary>The words of input line <paramref name="i"/> of partition <paramref name="p"/>: every partition holds every word.</summary>
+    public static string[] Line(int p, int i) =>
+        [Words[((p * 7) + (i * 3)) % Words.Length], Words[((i * 5) + p) % Words.Length], Words[((i * i) + (2 * p)) % Words.Length]];
+
+    private static readonly string[] Words = [.. Enumerable.Range(0, 24).Select(n => string.Create(CultureInfo.InvariantCulture, $"word{n}"))];
+
+    /// <summary>Lines of words, spread over the partitions with no regard to the words (not partitioned by word).</summary>
+    public void ProduceLines(string topic, int partitions, int perPartition)
+    {
+        using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = Bootstrap, EnableIdempotence = true, LingerMs = 5 }).Build();
+        for (var p = 0; p < partitions; p++)
+        {
+            for (var i = 0; i < perPartition; i++)
+            {
+                producer.Produce(new TopicPartition(topic, p), new Message<string, string> { Key = string.Create(CultureInfo.InvariantCulture, $"line{p}-{i}"), Value = string.Join(' ', Line(p, i)) });
+            }
+        }
+
+        if (producer.Flush(HangGuard) != 0)
+        {
+            throw new TimeoutException("The test producer could not deliver the input.");
+        }
     }
 
     /// <summary>
@@ -56,7 +81,7 @@ internal sealed class ScaleOutTestKit : IDisposable
 }
 
 /// <summary>The instances of one application, started as child processes (Pipelines.ScaleOut.FaultApp).</summary>
-internal sealed class ChildInstances(string bootstrap, string applicationId, string input, int batchMs, int maxRecords, int sessionMs) : IDisposable
+internal sealed class ChildInstances(string bootstrap, string applicationId, string input, int batchMs, int maxRecords, int sessionMs, bool wordCount = false) : IDisposable
 {
     private readonly ProcessLog _log = new();
     private readonly Dictionary<string, Process> _running = [];
@@ -65,14 +90,27 @@ internal sealed class ChildInstances(string bootstrap, string applicationId, str
 
     public string OutputTopic => applicationId + "-out";
 
-    public void Start(string instanceId)
+    /// <summary>Starts an instance; <paramref name="dieInside"/> makes it SIGKILL itself inside a batch's transaction (see the FaultApp).</summary>
+    public void Start(string instanceId, long? dieInside = null)
     {
+        string[] arguments =
+        [
+            bootstrap, applicationId, instanceId, input, OutputTopic, batchMs.ToString(CultureInfo.InvariantCulture),
+            maxRecords.ToString(CultureInfo.InvariantCulture), sessionMs.ToString(CultureInfo.InvariantCulture),
+        ];
+        if (dieInside is { } at)
+        {
+            arguments = [.. arguments, string.Create(CultureInfo.InvariantCulture, $"die-inside={at}")];
+        }
+
+        if (wordCount)
+        {
+            arguments = [.. arguments, "wordcount"];
+        }
+
         var process = DotNetApp.Start(
             "Pipelines.ScaleOut.FaultApp.dll",
-            [
-                bootstrap, applicationId, instanceId, input, OutputTopic, batchMs.ToString(CultureInfo.InvariantCulture),
-                maxRecords.ToString(CultureInfo.InvariantCulture), sessionMs.ToString(CultureInfo.InvariantCulture),
-            ],
+            arguments,
             _log,
             redirectInput: true,
             stderrPrefix: $"stderr {instanceId}: ");
@@ -87,6 +125,24 @@ internal sealed class ChildInstances(string bootstrap, string applicationId, str
         process.WaitForExit();
         _running.Remove(instanceId);
         Append($"--- SIGKILL {instanceId}");
+    }
+
+    /// <summary>Waits until an instance started with <c>dieInside</c> killed itself.</summary>
+    public async Task WaitForSelfKillAsync(string instanceId)
+    {
+        var process = _running[instanceId];
+        using var exit = new CancellationTokenSource(ScaleOutTestKit.HangGuard);
+        try
+        {
+            await process.WaitForExitAsync(exit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"Instance {instanceId} did not kill itself within {ScaleOutTestKit.HangGuard.TotalSeconds:0} s.\n{Log}");
+        }
+
+        _running.Remove(instanceId);
+        Append($"--- SIGKILL {instanceId} (by itself, inside a transaction)");
     }
 
     public void Append(string line) => _log.Append(line);

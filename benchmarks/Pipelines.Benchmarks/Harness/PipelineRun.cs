@@ -19,6 +19,7 @@ public sealed class PipelineRun<TOut, TResult> : IDisposable
     private readonly SemaphoreSlim _done = new(0);
     private TResult _last = default!;
     private Exception? _failure;
+    private readonly Task _watch;
 
     /// <summary>Builds the pipeline with <paramref name="build"/> and starts the context.</summary>
     /// <param name="build">Creates the inputs (e.g. with <see cref="PipelineInputs.Repeat{T}"/>) and the pipeline.</param>
@@ -32,19 +33,24 @@ public sealed class PipelineRun<TOut, TResult> : IDisposable
     /// <param name="build">Creates the inputs and the pipeline.</param>
     /// <param name="sink">What the output does with each batch.</param>
     /// <param name="parallelism">The context's <see cref="StreamingOptions.Parallelism"/>, or null for the default.</param>
-    public PipelineRun(Func<StreamingContext, DStream<TOut>> build, Func<Batch<TOut>, TResult> sink, int? parallelism)
+    /// <param name="inputPartitionRecords">The context's <see cref="StreamingOptions.InputPartitionRecords"/>, or null for the default.</param>
+    public PipelineRun(Func<StreamingContext, DStream<TOut>> build, Func<Batch<TOut>, TResult> sink, int? parallelism, int? inputPartitionRecords = null)
     {
-        var options = parallelism is { } p
-            ? new StreamingOptions { TimeProvider = _clock, Parallelism = p }
-            : new StreamingOptions { TimeProvider = _clock };
+        var defaults = new StreamingOptions();
+        var options = new StreamingOptions
+        {
+            TimeProvider = _clock,
+            Parallelism = parallelism ?? defaults.Parallelism,
+            InputPartitionRecords = inputPartitionRecords ?? defaults.InputPartitionRecords,
+        };
         _context = new StreamingContext(TimeSpan.FromSeconds(1), options);
-        _context.AddStreamingListener(new FailureListener(this));
         build(_context).ForEachBatch((batch, _) =>
         {
             _last = sink(batch);
             _done.Release();
         });
         _context.Start();
+        _watch = WatchFailuresAsync();
     }
 
     /// <summary>Runs one batch and returns what the output kept of it.</summary>
@@ -70,17 +76,31 @@ public sealed class PipelineRun<TOut, TResult> : IDisposable
     public void Dispose()
     {
         _context.StopAsync(graceful: false).Wait(HangGuard);
+        _watch.Wait(HangGuard);
         _done.Dispose();
     }
 
-    private sealed class FailureListener(PipelineRun<TOut, TResult> run) : IStreamingListener
+    /// <summary>
+    /// Wakes <see cref="Step"/> with the error of a failed batch: the context reports it through
+    /// <see cref="StreamingContext.AwaitTerminationAsync"/>. (Not a listener's <c>OnBatchCompleted</c>: a listener of that
+    /// event makes the runtime build a <see cref="BatchInfo"/> per batch, and the harness measures a warm batch's bytes.)
+    /// </summary>
+    private async Task WatchFailuresAsync()
     {
-        public void OnBatchCompleted(BatchInfo batch)
+        try
         {
-            if (batch.Failure is { } failure)
+            await _context.AwaitTerminationAsync().ConfigureAwait(false);
+        }
+        catch (Exception error)
+        {
+            Volatile.Write(ref _failure, error);
+            try
             {
-                Volatile.Write(ref run._failure, failure);
-                run._done.Release();
+                _done.Release();
+            }
+            catch (ObjectDisposedException)
+            {
+                // the run was disposed first: nobody waits any more
             }
         }
     }

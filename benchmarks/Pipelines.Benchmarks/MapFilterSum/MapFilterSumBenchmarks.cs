@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Pipelines.Benchmarks.Data;
 using Pipelines.Benchmarks.Harness;
+using Pipelines.Compilation;
 
 namespace Pipelines.Benchmarks.MapFilterSum;
 
@@ -17,6 +18,8 @@ public class MapFilterSumBenchmarks : IDisposable
     private PipelineRun<long, long>? _interpreted;
     private PipelineRun<long, long>? _handKernel;
     private PipelineRun<long, long>? _compiled;
+    private IBatchStage<int, long>? _kernel;
+    private Batch<int> _kernelInput = Batch<int>.Empty;
 
     /// <summary>What every benchmark method returns: the agreed sum, set by <c>Setup</c>.</summary>
     public long Expected { get; private set; }
@@ -30,6 +33,8 @@ public class MapFilterSumBenchmarks : IDisposable
         _compiled = new PipelineRun<long, long>(context => MapFilterSumPipeline.Compile(PipelineInputs.Repeat(context, _values)), SingleOrZero);
         _handKernel = new PipelineRun<long, long>(
             context => PipelineInputs.Repeat(context, _values).Transform(batch => new[] { MapFilterSumLoops.PlainIf(batch.Span) }), SingleOrZero);
+        _kernel = CompiledKernelStage.Create<int, long>(typeof(MapFilterSumPipeline));
+        _kernelInput = Batch<int>.From(_values);
         Expected = Agreement.Require("W1 map-filter-sum", Contenders());
     }
 
@@ -45,6 +50,7 @@ public class MapFilterSumBenchmarks : IDisposable
         new("Rx: Observable.Create loop", RxCreate),
         new("Pipelines: interpreted", Interpreted),
         new("Pipelines: compiled", Compiled),
+        new("Pipelines: compiled kernel alone", CompiledKernel),
         new("Runtime + hand kernel", RuntimeHandKernel),
     ];
 
@@ -83,6 +89,20 @@ public class MapFilterSumBenchmarks : IDisposable
     /// <summary>The generated <c>Compile</c> of the same definition, run through the runtime.</summary>
     [Benchmark]
     public long Compiled() => _compiled!.Step();
+
+    /// <summary>
+    /// The generated stage of <c>Compile</c> called directly on a batch of one partition holding the same records: the
+    /// fused (SIMD) kernel without the runtime (no timer, job loop or output). Reads the sum from a batch it builds
+    /// (one small batch object per call).
+    /// </summary>
+    [Benchmark]
+    public long CompiledKernel()
+    {
+        var output = new BatchBuilder<long>(1);
+        _kernel!.Process(_kernelInput, output);
+        var batch = output.ToBatch();
+        return batch.Count == 0 ? 0 : batch[0];
+    }
 
     /// <summary>
     /// The plain hand loop as the one stage of a pipeline run through the runtime (batch cut, scheduling,

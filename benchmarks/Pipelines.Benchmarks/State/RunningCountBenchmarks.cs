@@ -11,13 +11,14 @@ namespace Pipelines.Benchmarks.State;
 [MemoryDiagnoser]
 [Throughput("W5 running count", 10_000, "pairs")]
 [BenchmarkCategory("W5")]
-public class RunningCountBenchmarks
+public class RunningCountBenchmarks : IDisposable
 {
     /// <summary>Batches per run.</summary>
     public const int Batches = 40;
 
     private readonly Dictionary<int, long> _state = [];
     private (int Key, int Value)[][] _batches = [];
+    private SteadyRun<(int Key, int Value), (int Key, long State)>? _steady;
 
     /// <summary>What every benchmark method returns: the agreed checksum, set by <c>Setup</c>.</summary>
     public long Expected { get; private set; }
@@ -28,6 +29,25 @@ public class RunningCountBenchmarks
     {
         _batches = BenchmarkData.KeyedOnes(Batches, 10_000, 5_000, salt: 5);
         Expected = Agreement.Require("W5 running count", Contenders());
+        _steady?.Dispose();
+        _steady = new SteadyRun<(int Key, int Value), (int Key, long State)>(RunningCountPipeline.CompileUpdateStateByKey);
+    }
+
+    /// <summary>
+    /// The compiled <c>UpdateStateByKey</c> in one context kept running across invocations (steady state: keys
+    /// interned, no context start or stop per run; the counts keep growing from one invocation to the next).
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = Batches)]
+    public long CompiledUpdateStateByKeySteady() =>
+        (_steady ?? throw new InvalidOperationException("Call Setup first.")).Checksum(_batches, static pair => (pair.Key, pair.State), static count => count);
+
+    /// <summary>Stops the steady pipeline.</summary>
+    [GlobalCleanup]
+    public void Dispose()
+    {
+        _steady?.Dispose();
+        _steady = null;
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>Every contender, the baseline first; each returns the checksum of all state outputs.</summary>

@@ -23,6 +23,9 @@ public class WordCountBenchmarks : IDisposable
     private PipelineRun<(string Key, int Value), int>? _interpreted;
     private PipelineRun<(string Key, int Value), int>? _handKernel;
     private PipelineRun<(string Key, int Value), int>? _compiled;
+    private PipelineRun<(string Key, int Value), int>? _compiledSequential;
+    private Pipelines.Compilation.IBatchStage<string, (string Key, int Value)>? _kernel;
+    private Batch<string> _kernelInput = Batch<string>.Empty;
 
     /// <summary>What every benchmark method returns: the number of distinct words in the agreed table, set by <c>Setup</c>.</summary>
     public int Expected { get; private set; }
@@ -36,6 +39,10 @@ public class WordCountBenchmarks : IDisposable
             context => WordCountPipeline.Define(PipelineInputs.Repeat(context, _lines)), static batch => batch.Count);
         _compiled = new PipelineRun<(string Key, int Value), int>(
             context => WordCountPipeline.Compile(PipelineInputs.Repeat(context, _lines)), static batch => batch.Count);
+        _compiledSequential = new PipelineRun<(string Key, int Value), int>(
+            context => WordCountPipeline.Compile(PipelineInputs.Repeat(context, _lines)), static batch => batch.Count, parallelism: 1);
+        _kernel = CompiledKernelStage.Create<string, (string Key, int Value)>(typeof(WordCountPipeline));
+        _kernelInput = Batch<string>.From(_lines);
         _handKernel = new PipelineRun<(string Key, int Value), int>(
             context => HandKernel(PipelineInputs.Repeat(context, _lines)), static batch => batch.Count);
         Expected = Agreement.Require("W2 word count", Contenders(), SequenceComparer<(string, int)>.Instance).Length;
@@ -56,6 +63,7 @@ public class WordCountBenchmarks : IDisposable
         new("Rx: Observable.Create loop", () => Canonical.Sorted(WordCountLoops.RxCreate(_lines))),
         new("Pipelines: interpreted", () => RunOnce(WordCountPipeline.Define)),
         new("Pipelines: compiled", () => RunOnce(WordCountPipeline.Compile)),
+        new("Pipelines: compiled kernel alone", () => Canonical.Sorted(RunKernel().ToArray().Select(p => (p.Key, p.Value)))),
         new("Runtime + hand kernel", () => RunOnce(HandKernel)),
     ];
 
@@ -91,6 +99,17 @@ public class WordCountBenchmarks : IDisposable
     [Benchmark]
     public int Compiled() => _compiled!.Step();
 
+    /// <summary>The generated <c>Compile</c> run through the runtime with <see cref="StreamingOptions.Parallelism"/> 1 (the fused stage on the job thread, no shuffle).</summary>
+    [Benchmark]
+    public int CompiledSequential() => _compiledSequential!.Step();
+
+    /// <summary>
+    /// The generated stage of <c>Compile</c> called directly on the batch (one partition): the fused kernel without
+    /// the runtime, including its output of one (word, count) per distinct word (into a new builder per call).
+    /// </summary>
+    [Benchmark]
+    public int CompiledKernel() => RunKernel().Count;
+
     /// <summary>
     /// The span hand loop as the one stage of a pipeline run through the runtime (batch cut, scheduling,
     /// output): the best a compiled pipeline can do through the runtime.
@@ -108,7 +127,16 @@ public class WordCountBenchmarks : IDisposable
         _handKernel = null;
         _compiled?.Dispose();
         _compiled = null;
+        _compiledSequential?.Dispose();
+        _compiledSequential = null;
         GC.SuppressFinalize(this);
+    }
+
+    private Batch<(string Key, int Value)> RunKernel()
+    {
+        var output = new BatchBuilder<(string Key, int Value)>(0);
+        _kernel!.Process(_kernelInput, output);
+        return output.ToBatch();
     }
 
     private DStream<(string Key, int Value)> HandKernel(DStream<string> lines) =>

@@ -4,7 +4,7 @@ using Pipelines.Generators.Planning;
 
 namespace Pipelines.Generators.Emitting;
 
-/// <summary>Writes the stage classes and remarks of fused event-time windows (see <see cref="EventTimePlanner"/>).</summary>
+/// <summary>Writes the stage classes and remarks of fused event-time windows and session windows (see <see cref="EventTimePlanner"/>).</summary>
 internal static class EventTimeEmitter
 {
     /// <summary>A paragraph per fused event-time window, saying what runs in the generated loop and what in the runtime.</summary>
@@ -12,6 +12,17 @@ internal static class EventTimeEmitter
     {
         foreach (var stage in definition.Stages.Where(s => s.EventTime is not null))
         {
+            if (IsSession(stage.EventTime!))
+            {
+                w.Line($"/// <para>Event time fused (<c>{stage.ClassName}</c>, {stage.EventTime!.Operator}): each record's event time is read by the inlined");
+                w.Line("/// <c>WithEventTime</c> function and reported for the watermark, late records are set aside for the count and the side output,");
+                w.Line("/// and the others are grouped by key in the loop, each merged into its key's sessions for the batch (a record opens");
+                w.Line("/// [t, t + gap) and absorbs the sessions it overlaps, values combined by the inlined reducer in <c>Reduce</c>). The runtime");
+                w.Line("/// (<c>CompiledEventTime</c>) commits the merged sessions, moves the watermark, emits and evicts the sessions it passed,");
+                w.Line("/// and checkpoints the sessions and the watermark.</para>");
+                continue;
+            }
+
             w.Line($"/// <para>Event time fused (<c>{stage.ClassName}</c>, {stage.EventTime!.Operator}): each record's event time is read by the inlined");
             w.Line("/// <c>WithEventTime</c> function and reported for the watermark, late records are set aside for the count and the side output,");
             w.Line("/// and the others are pre-aggregated by (window, key) in the loop. The runtime (<c>CompiledEventTime</c>) merges each batch");
@@ -23,10 +34,16 @@ internal static class EventTimeEmitter
     {
         var plan = stage.EventTime!;
         var input = stage.InputTypes[0];
-        var batchType = $"global::Pipelines.Compilation.EventWindowBatch<{plan.RecordType}, {plan.KeyType}, {plan.AggregateType}>";
+        var session = IsSession(plan);
+        var batchType = session
+            ? $"global::Pipelines.Compilation.SessionWindowBatch<{plan.KeyType}, {plan.AggregateType}>"
+            : $"global::Pipelines.Compilation.EventWindowBatch<{plan.RecordType}, {plan.KeyType}, {plan.AggregateType}>";
+        var stageInterface = session
+            ? $"global::Pipelines.Compilation.ISessionWindowStage<{input}, {plan.KeyType}, {plan.AggregateType}>"
+            : $"global::Pipelines.Compilation.IEventWindowStage<{input}, {plan.RecordType}, {plan.KeyType}, {plan.AggregateType}>";
         w.Line($"/// <summary>The fused per-batch part of <c>{plan.Operator}</c>, from the stream before <c>WithEventTime</c>; one instance per compiled stream.</summary>");
         w.Line(Emitter.GeneratedCode);
-        w.Open($"private sealed class {stage.ClassName} : global::Pipelines.Compilation.IEventWindowStage<{input}, {plan.RecordType}, {plan.KeyType}, {plan.AggregateType}>");
+        w.Open($"private sealed class {stage.ClassName} : {stageInterface}");
         foreach (var field in stage.Fields)
         {
             w.Line($"private readonly {field.Type} {field.Name} = new();");
@@ -60,10 +77,12 @@ internal static class EventTimeEmitter
         w.Close();
         w.Line();
         w.Line("/// <inheritdoc/>");
-        w.Open($"public {plan.AggregateType} Merge({plan.AggregateType} {plan.MergeOpen}, {plan.AggregateType} {plan.MergeBatch})");
+        w.Open($"public {plan.AggregateType} {(session ? "Reduce" : "Merge")}({plan.AggregateType} {plan.MergeOpen}, {plan.AggregateType} {plan.MergeBatch})");
         Emitter.WriteAll(w, plan.MergeBody);
         Emitter.WriteFunctions(w, plan.MergeFunctions);
         w.Close();
         w.Close();
     }
+
+    private static bool IsSession(EventTimeStagePlan plan) => plan.Operator == "ReduceByKeyAndSessionWindow";
 }

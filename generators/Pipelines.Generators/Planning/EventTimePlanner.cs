@@ -8,7 +8,8 @@ namespace Pipelines.Generators.Planning;
 
 /// <summary>
 /// Finds the event-time windows whose per-batch part the generator fuses: a window operator (<c>WindowByEventTime</c>,
-/// <c>CountByEventWindow</c>, <c>ReduceByKeyAndEventWindow</c>, <c>CountByKeyAndEventWindow</c>) reached from
+/// <c>CountByEventWindow</c>, <c>ReduceByKeyAndEventWindow</c>, <c>CountByKeyAndEventWindow</c>, or the session window
+/// <c>ReduceByKeyAndSessionWindow</c>) reached from
 /// <c>WithEventTime</c> through event-time <c>Map</c>/<c>Filter</c>/<c>FlatMap</c>/<c>MapValues</c> only, each with its
 /// function read as a lambda and used by nothing else (a stream read twice keeps the runtime's operators, so its
 /// watermark stays one). Pure.
@@ -28,7 +29,7 @@ internal static class EventTimePlanner
             return null;
         }
 
-        var reducing = node.Operator == PipelineOperator.ReduceByKeyAndEventWindow;
+        var reducing = node.Operator is PipelineOperator.ReduceByKeyAndEventWindow or PipelineOperator.ReduceByKeyAndSessionWindow;
         if (reducing && node.Functions.Count != 1)
         {
             return null;
@@ -83,7 +84,8 @@ internal static class EventTimePlanner
     };
 
     private static bool IsWindow(PipelineOperator op) =>
-        op is PipelineOperator.WindowByEventTime or PipelineOperator.CountByEventWindow or PipelineOperator.ReduceByKeyAndEventWindow or PipelineOperator.CountByKeyAndEventWindow;
+        op is PipelineOperator.WindowByEventTime or PipelineOperator.CountByEventWindow or PipelineOperator.ReduceByKeyAndEventWindow or PipelineOperator.CountByKeyAndEventWindow
+            or PipelineOperator.ReduceByKeyAndSessionWindow;
 
     private static bool IsEventTimeNarrow(PipelineOperator op) =>
         op is PipelineOperator.EventTimeMap or PipelineOperator.EventTimeFilter or PipelineOperator.EventTimeFlatMap or PipelineOperator.EventTimeMapValues;
@@ -101,5 +103,5 @@ internal static class EventTimePlanner
 /// <param name="Input">The node whose stream the fused chain starts from (the input of <c>WithEventTime</c>).</param>
 /// <param name="Chain">The nodes from <c>WithEventTime</c> to the window's input, in order.</param>
 /// <param name="MaxDelay">The watermark delay, as written.</param>
-/// <param name="WindowArguments">The window's arguments after the reducer, as written (window, slide, options).</param>
+/// <param name="WindowArguments">The window's arguments after the reducer, as written (window, slide, options; gap, options for sessions).</param>
 internal sealed record EventWindowFusion(int Window, int WithEventTime, int Input, List<int> Chain, string MaxDelay, string WindowArguments);

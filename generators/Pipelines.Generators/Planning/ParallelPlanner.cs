@@ -60,6 +60,7 @@ internal static class ParallelPlanner
             PipelineOperator.ReduceByKey => node.Functions[0],
             PipelineOperator.CombineByKey => node.Functions[2],
             PipelineOperator.CountByValue => Sum(node.ValueType),
+            PipelineOperator.GroupByKey => Concat(node.ValueType),
             _ => null,
         };
         if (merge is null)
@@ -114,11 +115,18 @@ internal static class ParallelPlanner
     private static OperatorRole Role(NodeModel node) => OperatorCatalog.All[(int)node.Operator].Role;
 
     /// <summary>The merge of CountByValue's partial counts: <c>(a, b) =&gt; a + b</c>.</summary>
-    private static LambdaModel Sum(string type) => new(
+    private static LambdaModel Sum(string type) => Merge(type, LambdaModel.ParameterMarker(0) + " + " + LambdaModel.ParameterMarker(1));
+
+    /// <summary>The merge of GroupByKey's partial groups, in input-partition order: <c>(a, b) =&gt; ConcatGroups(a, b)</c>.</summary>
+    private static LambdaModel Concat(string type) =>
+        Merge(type, "global::Pipelines.Compilation.CompiledStream.ConcatGroups(" + LambdaModel.ParameterMarker(0) + ", " + LambdaModel.ParameterMarker(1) + ")");
+
+    /// <summary>A merge function <c>(a, b) =&gt; body</c> of two values of <paramref name="type"/>.</summary>
+    private static LambdaModel Merge(string type, string body) => new(
         new[] { new LambdaParameterModel("a", type), new LambdaParameterModel("b", type) }.ToEquatableArray(),
         type,
         false,
-        LambdaModel.ParameterMarker(0) + " + " + LambdaModel.ParameterMarker(1),
+        body,
         type,
         null,
         null,

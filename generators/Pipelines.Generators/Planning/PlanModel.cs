@@ -95,7 +95,8 @@ internal sealed record CodeNode(string Text, bool IsBlock, EquatableArray<CodeNo
 }
 
 /// <summary>
-/// A fused event-time window's stage: it implements <c>IEventWindowStage&lt;TIn, Record, Key, Aggregate&gt;</c>, its
+/// A fused event-time window's stage: it implements <c>IEventWindowStage&lt;TIn, Record, Key, Aggregate&gt;</c> (a session window's:
+/// <c>ISessionWindowStage&lt;TIn, Key, Value&gt;</c>, its loop writing into <c>SessionWindowBatch</c>, <c>Reduce</c> its reducer), its
 /// loop writes into the runtime's <c>EventWindowBatch</c>, and <c>Merge</c> combines a batch's aggregate with an open one.
 /// </summary>
 /// <param name="Operator">The window operator (<c>ReduceByKeyAndEventWindow</c>…).</param>

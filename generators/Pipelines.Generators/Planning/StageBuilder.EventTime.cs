@@ -20,7 +20,8 @@ internal sealed partial class StageBuilder
         var loop = Open(_root, "record");
         var ticks = _eventTicks!;
         var record = loop.Local;
-        var keyed = window.Operator is PipelineOperator.ReduceByKeyAndEventWindow or PipelineOperator.CountByKeyAndEventWindow;
+        var session = window.Operator == PipelineOperator.ReduceByKeyAndSessionWindow;
+        var keyed = session || window.Operator is PipelineOperator.ReduceByKeyAndEventWindow or PipelineOperator.CountByKeyAndEventWindow;
         var recordType = _definition.Nodes[_root].ElementType;
         var keyType = keyed ? _definition.Nodes[_root].KeyType! : "byte";
         var key = keyed ? $"{record}.Item1" : "0";
@@ -54,6 +55,12 @@ internal sealed partial class StageBuilder
                 break;
             }
 
+            case PipelineOperator.ReduceByKeyAndSessionWindow:
+                accType = _definition.Nodes[_root].ValueType!;
+                fold = [S($"{_output}.Add({keyLocal}, {ticks}, {record}.Item2);")];
+                operators = "ReduceByKeyAndSessionWindow (merged into the key's sessions)";
+                break;
+
             case PipelineOperator.WindowByEventTime:
                 accType = list;
                 fold =
@@ -71,9 +78,16 @@ internal sealed partial class StageBuilder
         }
 
         var onTime = new Block("else", [S($"{keyType} {keyLocal} = {key};")]);
-        onTime.Add(new Block(
-            $"for (long {start} = {_output}.LastWindowStart({ticks}); {start} > {ticks} - {_output}.WindowTicks; {start} -= {_output}.SlideTicks)",
-            [.. fold]));
+        if (session)
+        {
+            onTime.AddRange(fold);
+        }
+        else
+        {
+            onTime.Add(new Block(
+                $"for (long {start} = {_output}.LastWindowStart({ticks}); {start} > {ticks} - {_output}.WindowTicks; {start} -= {_output}.SlideTicks)",
+                [.. fold]));
+        }
         loop.Inner.Add(new Block($"if ({_output}.IsLate({ticks}))", [S($"{_output}.AddLate({record});")]));
         loop.Inner.Add(onTime);
         loop.Operators.Add("late records set aside");
@@ -101,6 +115,10 @@ internal sealed partial class StageBuilder
         var ticks = _names.Fresh("eventTicks");
         loop.Inner.Add(S($"long {ticks} = ({Call(function, "EventTime", loop.Local)}).UtcTicks;"));
         loop.Inner.Add(S($"{_output}.Observe({ticks});"));
+
+        // After a failed batch the runtime runs the loop again to this point only: the watermark moves as the
+        // interpreted WithEventTime's does, whose batch succeeded even when an operator after it threw.
+        loop.Nest($"if (!{_output}.ObserveOnly)");
         _eventTicks = ticks;
         return loop.Then("WithEventTime (event time read inline, watermark observed)", loop.Local);
     }
@@ -109,18 +127,19 @@ internal sealed partial class StageBuilder
     private (EquatableArray<CodeNode> Body, string Open, string Batch, EquatableArray<LocalFunctionPlan> Functions) Merge(NodeModel window, string accType, string recordType)
     {
         var names = new NameScope(window.Functions.SelectMany(f => f.Identifiers));
-        var open = names.Fresh("open");
-        var batch = names.Fresh("batch");
+        var session = window.Operator == PipelineOperator.ReduceByKeyAndSessionWindow;
+        var open = names.Fresh(session ? "earlier" : "open");
+        var batch = names.Fresh(session ? "later" : "batch");
         var functions = EquatableArray<LocalFunctionPlan>.Empty;
         string[] body;
         switch (window.Operator)
         {
-            case PipelineOperator.ReduceByKeyAndEventWindow:
+            case PipelineOperator.ReduceByKeyAndEventWindow or PipelineOperator.ReduceByKeyAndSessionWindow:
             {
                 var reducer = window.Functions[0];
                 if (reducer.IsBlock)
                 {
-                    var name = names.Fresh("Reduce");
+                    var name = names.Fresh(session ? "Reducer" : "Reduce");
                     functions = new[] { new LocalFunctionPlan(name, reducer.ReturnType, reducer.Parameters, reducer.Body) }.ToEquatableArray();
                     body = [$"return {name}({open}, {batch});"];
                 }

@@ -14,7 +14,7 @@ internal sealed partial class StepPlanner
 
     /// <summary>
     /// The step of a fused event-time window: a stage class that runs the chain from the stream before
-    /// <c>WithEventTime</c> to the window's pre-aggregation, handed to the runtime's <c>CompiledEventTime</c>; null (and
+    /// <c>WithEventTime</c> to the window's pre-aggregation (or a session window's per-key merge), handed to the runtime's <c>CompiledEventTime</c>; null (and
     /// nothing planned) when the chain reads more than one stream, so the window stays the runtime's.
     /// </summary>
     private (string Code, string Name)? EventWindowStage(EventWindowFusion fusion)
@@ -50,13 +50,15 @@ internal sealed partial class StepPlanner
         var stageClass = _names.Fresh(_compileName + "EventTimeStage");
         var streamName = _className + "." + _compileName + (number == 1 ? string.Empty : "#" + number.ToString(CultureInfo.InvariantCulture));
         var graph = _definition with { Nodes = nodes.ToEquatableArray(), Parameters = parameters };
-        var stage = new StageBuilder(graph, root, stageClass, streamName, "windows").BuildEventWindow(window);
+        var output = window.Operator == PipelineOperator.ReduceByKeyAndSessionWindow ? "sessions" : "windows";
+        var stage = new StageBuilder(graph, root, stageClass, streamName, output).BuildEventWindow(window);
         _stages.Add(stage);
 
         var arguments = string.IsNullOrEmpty(fusion.WindowArguments) ? string.Empty : ", " + fusion.WindowArguments;
         var create = $"global::Pipelines.Compilation.CompiledEventTime.{method}({stream.Code}, \"{method}\", new {stageClass}(), maxDelay: {fusion.MaxDelay}{arguments})";
         var variable = _names.Fresh(char.ToLowerInvariant(method[0]) + method.Substring(1));
-        _steps.Add(new StepPlan(variable, create, $"Fused event-time stage {stageClass}: {Chain(root)} → {method} (the runtime keeps the watermark and the open windows)", null));
+        var kept = window.Operator == PipelineOperator.ReduceByKeyAndSessionWindow ? "open sessions" : "open windows";
+        _steps.Add(new StepPlan(variable, create, $"Fused event-time stage {stageClass}: {Chain(root)} → {method} (the runtime keeps the watermark and the {kept})", null));
         return (variable, variable.TrimStart('@'));
     }
 }

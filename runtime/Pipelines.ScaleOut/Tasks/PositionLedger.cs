@@ -1,20 +1,47 @@
 using System.Globalization;
+using System.Text;
 using Confluent.Kafka;
 
 namespace Pipelines.ScaleOut;
 
-/// <summary>One committed batch of one input partition, as recorded in the positions topic.</summary>
-internal readonly record struct LedgerEntry(BatchTime Time, long From, long Until)
+/// <summary>
+/// One committed batch of one input partition, as recorded in the positions topic: batch time, offset range, and the
+/// output floors (per output partition, an offset no later output of this input partition is below), from which a new
+/// owner reads the output topic to find a batch left unfinished after this one.
+/// </summary>
+internal sealed record LedgerEntry(BatchTime Time, long From, long Until, IReadOnlyDictionary<int, long> Floors)
 {
-    public string Format() => string.Create(CultureInfo.InvariantCulture, $"{Time.Milliseconds} {From} {Until}");
+    public string Format()
+    {
+        var text = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"{Time.Milliseconds} {From} {Until} "));
+        var first = true;
+        foreach (var (partition, floor) in Floors.OrderBy(f => f.Key))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{(first ? string.Empty : ",")}{partition}:{floor}");
+            first = false;
+        }
+
+        return text.ToString();
+    }
 
     public static LedgerEntry Parse(string value)
     {
         var parts = value.Split(' ');
+        var floors = new Dictionary<int, long>();
+        if (parts.Length > 3)
+        {
+            foreach (var pair in parts[3].Split(',', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var colon = pair.IndexOf(':', StringComparison.Ordinal);
+                floors[int.Parse(pair.AsSpan(0, colon), CultureInfo.InvariantCulture)] = long.Parse(pair.AsSpan(colon + 1), CultureInfo.InvariantCulture);
+            }
+        }
+
         return new LedgerEntry(
             new BatchTime(long.Parse(parts[0], CultureInfo.InvariantCulture)),
             long.Parse(parts[1], CultureInfo.InvariantCulture),
-            long.Parse(parts[2], CultureInfo.InvariantCulture));
+            long.Parse(parts[2], CultureInfo.InvariantCulture),
+            floors);
     }
 }
 

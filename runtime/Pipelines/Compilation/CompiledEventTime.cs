@@ -8,7 +8,8 @@ namespace Pipelines.Compilation;
 /// of <c>WithEventTime(...)</c> (with the event-time <c>Map</c>/<c>Filter</c>/<c>FlatMap</c>/<c>MapValues</c> after it)
 /// and a window operator into one <see cref="IEventWindowStage{TIn, TRecord, TKey, TAcc}"/>; the stream returned here
 /// runs that stage each batch and keeps what lives between batches: the watermark, the open windows and the late count,
-/// all checkpointed. Results, late records and their side output equal the interpreted operators'.
+/// all checkpointed; <c>ReduceByKeyAndSessionWindow</c> is fused the same way through an
+/// <see cref="ISessionWindowStage{TIn, TKey, TValue}"/>. Results, late records and their side output equal the interpreted operators'.
 /// Called by generated code only.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -67,6 +68,24 @@ public static class CompiledEventTime
     public static EventTimeAggregateDStream<EventWindow<T[]>, T> WindowByEventTime<TIn, T>(
         DStream<TIn> parent, string name, IEventWindowStage<TIn, T, byte, List<T>> stage, TimeSpan maxDelay, TimeSpan window, TimeSpan? slide = null, EventWindowOptions? options = null) =>
         Create(parent, name, stage, maxDelay, window, slide, options, static (start, end, _, list, final) => new EventWindow<T[]>(start, end, list.ToArray(), final));
+
+    /// <summary>The compiled <c>WithEventTime(…, maxDelay)…ReduceByKeyAndSessionWindow(reducer, gap, options)</c>.</summary>
+    /// <param name="parent">The stream the stage reads (the input of the fused chain).</param>
+    /// <param name="name">The operator's name, used in errors and metrics.</param>
+    /// <param name="stage">The generated stage; it must not be shared with another stream.</param>
+    /// <param name="maxDelay">The watermark's delay, as passed to <c>WithEventTime</c>.</param>
+    /// <param name="gap">The session gap: records of a key less than this apart (in event time) share a session.</param>
+    /// <param name="options">How results are reported (<see cref="EventWindowOptions.EmitEarlyResults"/>: the sessions a batch changed, each batch).</param>
+    /// <returns>The sessions' results per key, as <see cref="EventTimeExtensions.ReduceByKeyAndSessionWindow"/> returns them.</returns>
+    public static EventTimeAggregateDStream<EventWindow<TKey, TValue>, (TKey Key, TValue Value)> ReduceByKeyAndSessionWindow<TIn, TKey, TValue>(
+        DStream<TIn> parent, string name, ISessionWindowStage<TIn, TKey, TValue> stage, TimeSpan maxDelay, TimeSpan gap, EventWindowOptions? options = null)
+        where TKey : notnull
+    {
+        ArgumentNullException.ThrowIfNull(parent);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(stage);
+        return new CompiledSessionWindowDStream<TIn, TKey, TValue>(parent, name, stage, maxDelay, gap, options);
+    }
 
     private static CompiledEventWindowDStream<TIn, TRecord, TKey, TAcc, TOut> Create<TIn, TRecord, TKey, TAcc, TOut>(
         DStream<TIn> parent,

@@ -24,6 +24,7 @@ public static class CompiledStream
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(stage);
         var builder = new BatchBuilder<TOut>(0);
+        builder.RecycleBatches(); // the stream releases each batch when it forgets it: the batch objects are reused
         return new TransformedDStream<TIn, TOut>(parent, name, (batch, _) =>
         {
             try
@@ -56,6 +57,7 @@ public static class CompiledStream
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(stage);
         var builder = new BatchBuilder<TOut>(0);
+        builder.RecycleBatches(); // the stream releases each batch when it forgets it: the batch objects are reused
         return new BinaryTransformedDStream<TLeft, TRight, TOut>(left, right, name, (l, r, _) =>
         {
             try
@@ -96,6 +98,7 @@ public static class CompiledStream
         ArgumentNullException.ThrowIfNull(stage);
         var runner = new PartitionedStageRunner<TIn, TOut>(createStage);
         var builder = new BatchBuilder<TOut>(0);
+        builder.RecycleBatches(); // the stream releases each batch when it forgets it: the batch objects are reused
         return new TransformedDStream<TIn, TOut>(parent, name, (batch, _) =>
         {
             if (batch.PartitionCount == 1 || batch.Count < PartitionLoop.MinRecordsForParallelRun)
@@ -120,8 +123,25 @@ public static class CompiledStream
     }
 
     /// <summary>
+    /// The merge of a compiled <c>GroupByKey</c>'s partial groups on the reduce side: the values of
+    /// <paramref name="first"/>, then those of <paramref name="second"/> (input-partition order, as the interpreted
+    /// operator keeps). A <see cref="List{T}"/> made by the generated map side is extended in place and returned.
+    /// </summary>
+    /// <typeparam name="T">The grouped values' type.</typeparam>
+    /// <param name="first">The values of the earlier input partitions.</param>
+    /// <param name="second">The values of the next input partition.</param>
+    public static IReadOnlyList<T> ConcatGroups<T>(IReadOnlyList<T> first, IReadOnlyList<T> second)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        var merged = first as List<T> ?? new List<T>(first);
+        merged.AddRange(second);
+        return merged;
+    }
+
+    /// <summary>
     /// A stream computed by a generated stage that ends with a keyed shuffle (ReduceByKey, CountByValue,
-    /// CombineByKey) followed only by narrow operators. With <see cref="StreamingOptions.Parallelism"/> above 1:
+    /// CombineByKey, GroupByKey) followed only by narrow operators. With <see cref="StreamingOptions.Parallelism"/> above 1:
     /// <paramref name="createMapSide"/>'s stages run once per input partition into partition-local tables, their
     /// partial (key, value) results go to <see cref="StreamingOptions.Parallelism"/> partitions by key hash, and
     /// <paramref name="createReduceSide"/>'s stages merge each partition's partial results at the same time.
@@ -153,6 +173,7 @@ public static class CompiledStream
         ArgumentNullException.ThrowIfNull(stage);
         var runner = new ShuffledStageRunner<TIn, TKey, TValue, TOut>(createMapSide, createReduceSide, parallelism);
         var builder = new BatchBuilder<TOut>(0);
+        builder.RecycleBatches(); // the stream releases each batch when it forgets it: the batch objects are reused
         return new TransformedDStream<TIn, TOut>(parent, name, (batch, _) =>
         {
             // One partition or a small batch: the fused stage on the job thread (same records, one partition).

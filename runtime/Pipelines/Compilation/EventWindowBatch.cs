@@ -53,6 +53,13 @@ public sealed class EventWindowBatch<TRecord, TKey, TAcc>
         }
     }
 
+    /// <summary>
+    /// Whether the stage must only report event times (<see cref="Observe"/>) and skip everything after
+    /// <c>WithEventTime</c>: the runtime runs the loop so after a batch failed, since the interpreted
+    /// <c>WithEventTime</c> still moved the watermark when an operator after it threw.
+    /// </summary>
+    public bool ObserveOnly { get; private set; }
+
     /// <summary>Whether a record with this event time is late: before the watermark in force when the batch arrived.</summary>
     /// <param name="eventTicks">The record's event time, in UTC ticks.</param>
     /// <returns><c>true</c> when the record must go to <see cref="AddLate"/> instead of a window.</returns>
@@ -90,8 +97,9 @@ public sealed class EventWindowBatch<TRecord, TKey, TAcc>
     }
 
     /// <summary>Empties the table for the next batch, with the watermark in force before it.</summary>
-    internal void Begin(long? watermark)
+    internal void Begin(long? watermark, bool observeOnly = false)
     {
+        ObserveOnly = observeOnly;
         _watermark = watermark;
         MaxEventTicks = null;
         _aggregates.Clear();

@@ -12,7 +12,9 @@ namespace Pipelines.Compilation;
 /// </summary>
 /// <remarks>
 /// Called on the job thread only, one batch at a time. The stage must not keep anything between batches: what
-/// survives a batch (open windows, watermark, late count) lives in the runtime and is checkpointed there.
+/// survives a batch (open windows, watermark, late count) lives in the runtime and is checkpointed there. When
+/// <see cref="EventWindowBatch{TRecord, TKey, TAcc}.ObserveOnly"/> is set (the runtime runs the loop again after it
+/// threw), the loop stops after reporting each event time.
 /// </remarks>
 /// <typeparam name="TIn">The records of the input stream (before <c>WithEventTime</c> and the narrow operators).</typeparam>
 /// <typeparam name="TRecord">The records the window operator reads (what a late record is).</typeparam>

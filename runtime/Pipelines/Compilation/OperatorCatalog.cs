@@ -172,7 +172,7 @@ namespace Pipelines.Compilation
             new OperatorInfo(PipelineOperator.CountByEventWindow, OperatorRole.Boundary, EventTime, 0, 0),
             new OperatorInfo(PipelineOperator.ReduceByKeyAndEventWindow, OperatorRole.Boundary, EventTimePairs, 1, 0),
             new OperatorInfo(PipelineOperator.CountByKeyAndEventWindow, OperatorRole.Boundary, EventTimePairs, 0, 0),
-            new OperatorInfo(PipelineOperator.ReduceByKeyAndSessionWindow, OperatorRole.Boundary, EventTimePairs, 0, 0),
+            new OperatorInfo(PipelineOperator.ReduceByKeyAndSessionWindow, OperatorRole.Boundary, EventTimePairs, 1, 0),
             new OperatorInfo(PipelineOperator.EventTimeMapWithState, OperatorRole.Boundary, EventTimePairs, 0, 0, "MapWithState"),
             new OperatorInfo(PipelineOperator.LateRecords, OperatorRole.Boundary, EventTimeAggregate, 0, 0),
             new OperatorInfo(PipelineOperator.EventTimeUnion, OperatorRole.Boundary, EventTime, 0, 1, "Union"),

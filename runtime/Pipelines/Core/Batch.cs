@@ -10,7 +10,7 @@ namespace Pipelines;
 /// <remarks>
 /// A batch is valid while the stream remembers it (at least during the output operation that receives it).
 /// Copy the records (<see cref="ToArray"/>) to keep them longer: the buffer returns to its pool when the
-/// stream forgets the batch.
+/// stream forgets the batch, and the batch object itself may then be reused for a later batch of the same stream.
 /// </remarks>
 /// <typeparam name="T">The type of the records.</typeparam>
 public sealed class Batch<T> : IReadOnlyList<T>
@@ -28,6 +28,9 @@ public sealed class Batch<T> : IReadOnlyList<T>
     private Receivers.LineBlockSet? _lines;
     private Batch<T>? _lineOwner;
     private int _lineFirstPartition;
+
+    /// <summary>Where this batch object goes back for reuse once its buffer is released (set by <see cref="BatchBuilder{T}"/>).</summary>
+    private BatchRecycler<T>? _recycler;
 
     internal Batch(T[] items, int count, int[]? partitionEnds, bool pooled)
     {
@@ -250,6 +253,35 @@ public sealed class Batch<T> : IReadOnlyList<T>
 
     internal int[]? PartitionEnds => _partitionEnds.Length == 0 ? null : _partitionEnds;
 
+    /// <summary>A pooled batch that returns to <paramref name="recycler"/> when released.</summary>
+    internal static Batch<T> CreateRecyclable(T[] items, int count, int[]? partitionEnds, BatchRecycler<T> recycler) =>
+        new(items, count, partitionEnds, pooled: true) { _recycler = recycler };
+
+    /// <summary>Points a batch taken from its recycler at a new buffer (it owns it, as a new batch would).</summary>
+    /// <param name="items">The buffer.</param>
+    /// <param name="count">The records in it.</param>
+    /// <param name="partitionEnds">The partition ends; <c>null</c> for one partition. Copied into the batch's own array when the lengths match.</param>
+    internal void Reuse(T[] items, int count, List<int>? partitionEnds)
+    {
+        _offset = 0;
+        _count = count;
+        if (partitionEnds is not { Count: > 1 })
+        {
+            _partitionEnds = SinglePartition;
+        }
+        else
+        {
+            if (_partitionEnds.Length != partitionEnds.Count)
+            {
+                _partitionEnds = new int[partitionEnds.Count];
+            }
+
+            partitionEnds.CopyTo(_partitionEnds);
+        }
+
+        Volatile.Write(ref _items, items);
+    }
+
     /// <summary>Returns the buffer to its pool. Only the stream that created the batch calls this.</summary>
     internal void Release()
     {
@@ -261,6 +293,7 @@ public sealed class Batch<T> : IReadOnlyList<T>
         T[]? items;
         if (_lines is { } lines)
         {
+            // A batch of line blocks (never recycled: it has no recycler): its blocks, and its strings if created.
             lock (lines)
             {
                 items = _items;
@@ -274,9 +307,104 @@ public sealed class Batch<T> : IReadOnlyList<T>
             items = Interlocked.Exchange(ref _items, []);
         }
 
-        if (items is { Length: > 0 })
+        if (items is null || items.Length == 0)
+        {
+            return; // released already, or no strings were created
+        }
+
+        if (_recycler is { } recycler)
+        {
+            // The batch object and its buffer go back to the stream's builder (only on the first release: a second
+            // one finds no buffer and recycles nothing).
+            if (System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<T>())
+            {
+                Array.Clear(items, 0, Math.Min(items.Length, _offset + _count));
+            }
+
+            recycler.Return(this, items);
+        }
+        else
         {
             ArrayPool<T>.Shared.Return(items, clearArray: System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+        }
+    }
+}
+
+/// <summary>
+/// Batch objects of one stream that were released, and their buffers, kept for that stream's next batches: with it, a
+/// stream that builds a batch per batch time (a generated stage's output) allocates nothing once warm, and does not go
+/// through the shared array pool (which may drop buffers) either.
+/// </summary>
+/// <typeparam name="T">The type of the records.</typeparam>
+internal sealed class BatchRecycler<T>
+{
+    private const int Capacity = 4;
+    private readonly Batch<T>?[] _batches = new Batch<T>?[Capacity];
+    private readonly T[]?[] _buffers = new T[]?[Capacity];
+    private int _batchCount;
+    private int _bufferCount;
+
+    /// <summary>A released batch object, or <c>null</c> when none is free.</summary>
+    public Batch<T>? TryTake()
+    {
+        lock (_batches)
+        {
+            if (_batchCount == 0)
+            {
+                return null;
+            }
+
+            var batch = _batches[--_batchCount];
+            _batches[_batchCount] = null;
+            return batch;
+        }
+    }
+
+    /// <summary>A released buffer of at least <paramref name="minimum"/> records, or <c>null</c>.</summary>
+    public T[]? TryTakeBuffer(int minimum)
+    {
+        T[]? buffer;
+        lock (_batches)
+        {
+            if (_bufferCount == 0)
+            {
+                return null;
+            }
+
+            buffer = _buffers[--_bufferCount];
+            _buffers[_bufferCount] = null;
+        }
+
+        if (buffer!.Length >= minimum)
+        {
+            return buffer;
+        }
+
+        ArrayPool<T>.Shared.Return(buffer); // too small for this batch: the builder rents a larger one
+        return null;
+    }
+
+    /// <summary>Keeps a released batch object and its (cleared) buffer for reuse; what does not fit is dropped or pooled.</summary>
+    public void Return(Batch<T> batch, T[] buffer)
+    {
+        var pooled = false;
+        lock (_batches)
+        {
+            if (_batchCount < Capacity)
+            {
+                _batches[_batchCount++] = batch;
+            }
+
+            if (_bufferCount < Capacity)
+            {
+                _buffers[_bufferCount++] = buffer;
+                pooled = true;
+            }
+        }
+
+        if (!pooled)
+        {
+            ArrayPool<T>.Shared.Return(buffer);
         }
     }
 }

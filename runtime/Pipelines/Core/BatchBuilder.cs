@@ -13,6 +13,7 @@ public sealed class BatchBuilder<T>
     private T[] _items;
     private int _count;
     private List<int>? _partitionEnds;
+    private BatchRecycler<T>? _recycler;
 
     /// <summary>Creates a builder with room for <paramref name="capacity"/> records.</summary>
     public BatchBuilder(int capacity = 16)
@@ -53,6 +54,25 @@ public sealed class BatchBuilder<T>
     public void AddRange(IEnumerable<T> items)
     {
         ArgumentNullException.ThrowIfNull(items);
+
+        // Arrays and lists are copied as spans: no enumerator, no interface call per record.
+        if (items is T[] array)
+        {
+            AddRange(new ReadOnlySpan<T>(array));
+            return;
+        }
+
+        if (items is List<T> list)
+        {
+            AddRange(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list));
+            return;
+        }
+
+        if (items is ICollection<T> collection)
+        {
+            EnsureCapacity(_count + collection.Count);
+        }
+
         foreach (var item in items)
         {
             Add(item);
@@ -77,6 +97,31 @@ public sealed class BatchBuilder<T>
     /// </summary>
     public Batch<T> ToBatch()
     {
+        if (_recycler is { } recycler && _items.Length > 0)
+        {
+            if (_partitionEnds is { Count: > 0 } && _partitionEnds[^1] != _count)
+            {
+                _partitionEnds.Add(_count);
+            }
+
+            var partitionEnds = _partitionEnds is { Count: > 1 } ? _partitionEnds : null;
+            Batch<T> recycled;
+            if (recycler.TryTake() is { } reused)
+            {
+                reused.Reuse(_items, _count, partitionEnds);
+                recycled = reused;
+            }
+            else
+            {
+                recycled = Batch<T>.CreateRecyclable(_items, _count, partitionEnds?.ToArray(), recycler);
+            }
+
+            _partitionEnds?.Clear();
+            _items = [];
+            _count = 0;
+            return recycled;
+        }
+
         int[]? ends = null;
         if (_partitionEnds is { Count: > 0 })
         {
@@ -99,6 +144,12 @@ public sealed class BatchBuilder<T>
         _count = 0;
         return batch;
     }
+
+    /// <summary>
+    /// Makes <see cref="ToBatch"/> reuse the batch objects of this builder's earlier batches once they are released
+    /// (for a stream that owns the builder and releases its batches when it forgets them).
+    /// </summary>
+    internal void RecycleBatches() => _recycler ??= new BatchRecycler<T>();
 
     /// <summary>The builder's buffer: the first <see cref="Count"/> items are the records added so far.</summary>
     internal T[] Buffer => _items;
@@ -140,6 +191,12 @@ public sealed class BatchBuilder<T>
 
     private void Grow(int minimum)
     {
+        if (_items.Length == 0 && _recycler?.TryTakeBuffer(minimum) is { } recycled)
+        {
+            _items = recycled; // an earlier batch's buffer, released: no pool round trip
+            return;
+        }
+
         var next = ArrayPool<T>.Shared.Rent(Math.Max(minimum, Math.Max(16, _items.Length * 2)));
         _items.AsSpan(0, _count).CopyTo(next);
         if (_items.Length > 0)

@@ -24,8 +24,9 @@ public abstract partial class DStream<T> : IRememberedBatches
         int? partitions = null;
         lock (_generated)
         {
-            foreach (var (_, batch) in _generated)
+            for (var i = 0; i < _generated.Count; i++)
             {
+                var batch = _generated.BatchAt(i);
                 batches++;
                 if (batch is not null)
                 {

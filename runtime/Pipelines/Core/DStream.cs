@@ -223,8 +223,8 @@ public abstract class DStream
 /// <typeparam name="T">The type of the records.</typeparam>
 public abstract partial class DStream<T> : DStream
 {
-    /// <summary>The remembered batches by time; a sorted array (times arrive in order), so remembering and forgetting allocate nothing once warm.</summary>
-    private readonly SortedList<BatchTime, Batch<T>?> _generated = new();
+    /// <summary>The remembered batches by time, sorted (times arrive in order): remembering and forgetting allocate nothing once warm.</summary>
+    private readonly RememberedBatches<T> _generated = new();
 
     private protected DStream(StreamingContext context, string name)
         : base(context, name)
@@ -275,7 +275,7 @@ public abstract partial class DStream<T> : DStream
 
         lock (_generated)
         {
-            _generated[time] = batch;
+            _generated.Set(time, batch);
         }
 
         timer.Report(this, time, batch);
@@ -316,13 +316,13 @@ public abstract partial class DStream<T> : DStream
             Batch<T>? batch;
             lock (_generated)
             {
-                if (_generated.Count == 0 || _generated.Keys[0] > limit)
+                if (_generated.Count == 0 || _generated.FirstTime > limit)
                 {
                     return;
                 }
 
-                batch = _generated.Values[0];
-                _generated.RemoveAt(0);
+                batch = _generated.FirstBatch;
+                _generated.RemoveFirst();
             }
 
             batch?.Release(); // outside the lock, as a release may return buffers to a pool

@@ -57,10 +57,46 @@ internal sealed class CompiledEventWindowDStream<TIn, TRecord, TKey, TAcc, TOut>
 
         // 1. The generated loop, then the merge with the open windows: user code, the state untouched.
         _batch.Begin(_watermark);
-        _stage.Process(input, _batch);
+        try
+        {
+            _stage.Process(input, _batch);
+        }
+        catch
+        {
+            ObserveAfterFailure(input);
+            throw;
+        }
         var merged = _table.Merge(_batch.Aggregates, _batch.Order, _merge);
 
         // 2. Commit: the watermark moves (never back), then the windows it passed are emitted and evicted. No user code.
+        MoveWatermark();
+        _table.Commit(merged, _watermark, _result, output);
+        return _batch.Late.Count == 0 ? null : [.. _batch.Late];
+    }
+
+    /// <summary>
+    /// After the stage threw: runs it again reporting event times only, and moves the watermark with them, as the
+    /// interpreted <c>WithEventTime</c> did (its batch succeeded; an operator after it failed). When the loop throws
+    /// again before reaching the event times, the interpreted <c>WithEventTime</c> failed too and nothing moves.
+    /// </summary>
+    private void ObserveAfterFailure(Batch<TIn> input)
+    {
+        _batch.Begin(_watermark, observeOnly: true);
+        try
+        {
+            _stage.Process(input, _batch);
+        }
+        catch
+        {
+            return;
+        }
+
+        MoveWatermark();
+    }
+
+    /// <summary>Moves the watermark (never back) to the latest event time the batch reported, minus the delay.</summary>
+    private void MoveWatermark()
+    {
         if (_batch.MaxEventTicks is { } seen && (_maxEventTicks is not { } known || seen > known))
         {
             _maxEventTicks = seen;
@@ -70,9 +106,6 @@ internal sealed class CompiledEventWindowDStream<TIn, TRecord, TKey, TAcc, TOut>
         {
             _watermark = latest - _maxDelay;
         }
-
-        _table.Commit(merged, _watermark, _result, output);
-        return _batch.Late.Count == 0 ? null : [.. _batch.Late];
     }
 
     private protected override void Step(BatchTime time, List<Timestamped<TRecord>> records, long? watermark, BatchBuilder<TOut> output) =>

@@ -11,6 +11,7 @@ internal sealed class ListenerBus
     private volatile bool _wantsOutputEvents;
     private volatile bool _wantsBatchStarted;
     private volatile bool _wantsBatchSubmitted;
+    private volatile bool _wantsBatchCompleted;
 
     /// <summary>The listeners as of the last <see cref="Add"/>: events read it without a lock or a copy.</summary>
     private volatile IStreamingListener[] _snapshot;
@@ -41,6 +42,12 @@ internal sealed class ListenerBus
 
     /// <summary>Whether a listener implements <see cref="IStreamingListener.OnBatchSubmitted"/> (else its event object is not built).</summary>
     public bool WantsBatchSubmitted => _wantsBatchSubmitted;
+
+    /// <summary>
+    /// Whether a listener implements <see cref="IStreamingListener.OnBatchCompleted"/> (else its event object is not
+    /// built: the runtime's own metrics read the figures without it).
+    /// </summary>
+    public bool WantsBatchCompleted => _wantsBatchCompleted;
 
     public void Add(IStreamingListener listener)
     {
@@ -111,6 +118,9 @@ internal sealed class ListenerBus
                     case nameof(IStreamingListener.OnBatchSubmitted):
                         _wantsBatchSubmitted = true;
                         break;
+                    case nameof(IStreamingListener.OnBatchCompleted):
+                        _wantsBatchCompleted = true;
+                        break;
                 }
             }
         }
@@ -119,6 +129,7 @@ internal sealed class ListenerBus
             _wantsOutputEvents = true; // cannot tell: deliver them
             _wantsBatchStarted = true;
             _wantsBatchSubmitted = true;
+            _wantsBatchCompleted = true;
         }
     }
 

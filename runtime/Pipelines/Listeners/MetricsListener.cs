@@ -36,24 +36,17 @@ internal sealed class MetricsListener : IStreamingListener
     /// <summary>Records skipped because they exceed MaxRecordLength.</summary>
     internal static readonly Counter<long> RecordsTooLong = Meter.CreateCounter<long>(StreamingMetrics.RecordsTooLong, description: "Records skipped because they are longer than MaxRecordLength");
 
-    public void OnBatchCompleted(BatchInfo batch)
+    /// <summary>
+    /// Records a finished batch's figures (called by the job loop for every batch, without building a
+    /// <see cref="BatchInfo"/>: a warm batch allocates nothing for its metrics).
+    /// </summary>
+    public static void RecordBatch(bool failed, long records, TimeSpan schedulingDelay, TimeSpan processingDelay)
     {
-        (batch.Failure is null ? BatchesCompleted : BatchesFailed).Add(1);
-        RecordsReceived.Add(batch.NumRecords);
-        if (batch.SchedulingDelay is { } scheduling)
-        {
-            SchedulingDelay.Record(scheduling.TotalMilliseconds);
-        }
-
-        if (batch.ProcessingDelay is { } processing)
-        {
-            ProcessingDelay.Record(processing.TotalMilliseconds);
-        }
-
-        if (batch.TotalDelay is { } total)
-        {
-            TotalDelay.Record(total.TotalMilliseconds);
-        }
+        (failed ? BatchesFailed : BatchesCompleted).Add(1);
+        RecordsReceived.Add(records);
+        SchedulingDelay.Record(schedulingDelay.TotalMilliseconds);
+        ProcessingDelay.Record(processingDelay.TotalMilliseconds);
+        TotalDelay.Record((schedulingDelay + processingDelay).TotalMilliseconds);
     }
 
     public void OnReceiverError(ReceiverInfo receiver) => ReceiverErrors.Add(1);

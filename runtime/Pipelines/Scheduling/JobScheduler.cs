@@ -32,6 +32,10 @@ internal sealed partial class JobScheduler
         ZeroTime = zeroTime;
         _nextTime = zeroTime + context.BatchInterval;
         _lastCompleted = zeroTime;
+        for (var i = 0; i < PreparedInputCounts; i++)
+        {
+            _freeInputCounts.Push(new long[context.Inputs.Count]);
+        }
     }
 
     public BatchTime ZeroTime { get; }
@@ -234,14 +238,15 @@ internal sealed partial class JobScheduler
     {
         long records = 0;
         var inputs = _context.Inputs;
-        var inputRecords = new Dictionary<int, long>(inputs.Count);
+        var inputCounts = RentInputCounts(inputs.Count);
         for (var i = 0; i < inputs.Count; i++) // not foreach: an IReadOnlyList's enumerator is boxed
         {
             var input = inputs[i];
+            inputCounts[i] = NotSealed;
             try
             {
                 var sealedRecords = input.Seal(time);
-                inputRecords[input.Id] = sealedRecords;
+                inputCounts[i] = sealedRecords;
                 records += sealedRecords;
             }
             catch (Exception error)
@@ -260,23 +265,65 @@ internal sealed partial class JobScheduler
             {
                 _generating = false;
                 checkpointing.Fail(error);
+                ReturnInputCounts(inputCounts);
                 return;
             }
         }
 
-        Submit(time, records, inputRecords);
+        Submit(time, records, inputCounts);
     }
 
-    private void Submit(BatchTime time, long records, IReadOnlyDictionary<int, long>? inputRecords = null)
+    private void Submit(BatchTime time, long records, long[]? inputCounts = null)
     {
-        var queued = new QueuedBatch(time, records, _context.TimeProvider.GetUtcNow(), inputRecords);
+        var queued = new QueuedBatch(time, records, _context.TimeProvider.GetUtcNow(), inputCounts);
         if (_context.Listeners.WantsBatchSubmitted)
         {
-            _context.Listeners.BatchSubmitted(queued.ToInfo());
+            _context.Listeners.BatchSubmitted(queued.ToInfo(_context.Inputs));
         }
 
         OnBatchQueued();
         _queue.Writer.TryWrite(queued);
+    }
+
+    /// <summary>An input count that stands for "the input failed to seal": it is left out of <see cref="BatchInfo.InputRecords"/>.</summary>
+    private const long NotSealed = -1;
+
+    /// <summary>Per-input record counts of queued batches, reused (a warm batch allocates none): index i is input i.</summary>
+    private readonly Stack<long[]> _freeInputCounts = new();
+
+    /// <summary>Count arrays made up front: a few batches may be queued while one runs, and a warm batch allocates none.</summary>
+    private const int PreparedInputCounts = 4;
+
+    private long[] RentInputCounts(int inputs)
+    {
+        lock (_freeInputCounts)
+        {
+            while (_freeInputCounts.TryPop(out var counts))
+            {
+                if (counts.Length == inputs)
+                {
+                    return counts;
+                }
+            }
+        }
+
+        return new long[inputs];
+    }
+
+    private void ReturnInputCounts(long[]? counts)
+    {
+        if (counts is null)
+        {
+            return;
+        }
+
+        lock (_freeInputCounts)
+        {
+            if (_freeInputCounts.Count < 16)
+            {
+                _freeInputCounts.Push(counts);
+            }
+        }
     }
 
     /// <summary>Runs <paramref name="action"/> while no batch is being generated (so input positions and the journal agree).</summary>
@@ -319,28 +366,36 @@ internal sealed partial class JobScheduler
 
             var completed = await RunBatchAsync(submitted).ConfigureAwait(false);
             CompleteWaiters(completed);
+            ReturnInputCounts(submitted.InputCounts);
         }
 
         OnLoopEnded();
     }
 
     /// <remarks>
-    /// A <see cref="ValueTask{TResult}"/>, so a batch whose outputs complete synchronously allocates no task; the
-    /// started <see cref="BatchInfo"/> is built only for a listener that implements <see cref="IStreamingListener.OnBatchStarted"/>.
+    /// Not an <c>async</c> method: a batch whose outputs all complete synchronously runs without a state machine
+    /// (nothing allocated, in Debug builds too); the first output that does not complete synchronously continues in
+    /// <see cref="AwaitOutputAsync"/>. The started <see cref="BatchInfo"/> is built only for a listener that
+    /// implements <see cref="IStreamingListener.OnBatchStarted"/>.
     /// </remarks>
-    private async ValueTask<BatchInfo> RunBatchAsync(QueuedBatch submitted)
+    private ValueTask<CompletedBatch> RunBatchAsync(QueuedBatch submitted)
     {
-        var time = submitted.Time;
         var startTime = _context.TimeProvider.GetUtcNow();
         if (_context.Listeners.WantsBatchStarted)
         {
-            _context.Listeners.BatchStarted(submitted.ToInfo(startTime));
+            _context.Listeners.BatchStarted(submitted.ToInfo(_context.Inputs, startTime));
         }
 
-        TrackSchedulingDelay(time, startTime - submitted.SubmissionTime);
-        Exception? failure = null;
+        TrackSchedulingDelay(submitted.Time, startTime - submitted.SubmissionTime);
+        return RunOutputsFrom(submitted, startTime, 0, failure: null);
+    }
+
+    /// <summary>Runs the outputs from index <paramref name="first"/> on, synchronously while they complete synchronously.</summary>
+    private ValueTask<CompletedBatch> RunOutputsFrom(QueuedBatch submitted, DateTimeOffset startTime, int first, Exception? failure)
+    {
+        var time = submitted.Time;
         var outputs = _context.Outputs;
-        for (var i = 0; i < outputs.Count; i++) // not foreach: an IReadOnlyList's enumerator is boxed
+        for (var i = first; i < outputs.Count; i++) // not foreach: an IReadOnlyList's enumerator is boxed
         {
             var output = outputs[i];
             var outputEvents = _context.Listeners.WantsOutputEvents;
@@ -352,16 +407,17 @@ internal sealed partial class JobScheduler
             Exception? outputFailure = null;
             try
             {
-                await output.RunAsync(time, _hardStop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (_hardStop.IsCancellationRequested)
-            {
-                outputFailure = new OperationCanceledException($"The batch at {time} was cancelled by a non-graceful stop.");
+                var pending = output.RunAsync(time, _hardStop.Token);
+                if (!pending.IsCompleted)
+                {
+                    return AwaitOutputAsync(submitted, startTime, i, pending, failure, outputEvents);
+                }
+
+                pending.GetAwaiter().GetResult();
             }
             catch (Exception error)
             {
-                outputFailure = error;
-                _logger.LogError(error, "Output operation {Output} (#{Id}) failed on the batch at {BatchTime}", output.Name, output.Id, time);
+                outputFailure = OutputFailure(error, output, time);
             }
 
             failure ??= outputFailure;
@@ -376,6 +432,54 @@ internal sealed partial class JobScheduler
             }
         }
 
+        return new ValueTask<CompletedBatch>(FinishBatch(submitted, startTime, failure));
+    }
+
+    /// <summary>Waits for output <paramref name="index"/>, which did not complete synchronously, then runs the rest.</summary>
+    private async ValueTask<CompletedBatch> AwaitOutputAsync(
+        QueuedBatch submitted, DateTimeOffset startTime, int index, ValueTask pending, Exception? failure, bool outputEvents)
+    {
+        var output = _context.Outputs[index];
+        Exception? outputFailure = null;
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (Exception error)
+        {
+            outputFailure = OutputFailure(error, output, submitted.Time);
+        }
+
+        failure ??= outputFailure;
+        if (outputEvents)
+        {
+            _context.Listeners.OutputCompleted(new OutputOperationInfo(submitted.Time, output.Id, output.Name, outputFailure));
+        }
+
+        if (_hardStop.IsCancellationRequested)
+        {
+            return FinishBatch(submitted, startTime, failure);
+        }
+
+        return await RunOutputsFrom(submitted, startTime, index + 1, failure).ConfigureAwait(false);
+    }
+
+    /// <summary>What an output's exception means for the batch: a cancellation by a non-graceful stop, or a logged failure.</summary>
+    private Exception OutputFailure(Exception error, OutputOperation output, BatchTime time)
+    {
+        if (error is OperationCanceledException && _hardStop.IsCancellationRequested)
+        {
+            return new OperationCanceledException($"The batch at {time} was cancelled by a non-graceful stop.");
+        }
+
+        _logger.LogError(error, "Output operation {Output} (#{Id}) failed on the batch at {BatchTime}", output.Name, output.Id, time);
+        return error;
+    }
+
+    /// <summary>After the outputs: forgets old batches, reports a failure, checkpoints, records metrics and raises the completed event.</summary>
+    private CompletedBatch FinishBatch(QueuedBatch submitted, DateTimeOffset startTime, Exception? failure)
+    {
+        var time = submitted.Time;
         _context.Graph?.ClearMetadata(time);
 
         if (failure is not null && !_hardStop.IsCancellationRequested)
@@ -402,21 +506,28 @@ internal sealed partial class JobScheduler
             }
         }
 
-        var completed = submitted.ToInfo(startTime, _context.TimeProvider.GetUtcNow(), failure);
-        _context.Listeners.BatchCompleted(completed);
+        var endTime = _context.TimeProvider.GetUtcNow();
+        MetricsListener.RecordBatch(failure is not null, submitted.Records, startTime - submitted.SubmissionTime, endTime - startTime);
+        var completed = new CompletedBatch(submitted, startTime, endTime, failure, Info: null);
+        if (_context.Listeners.WantsBatchCompleted)
+        {
+            completed = completed with { Info = completed.ToInfo(_context.Inputs) };
+            _context.Listeners.BatchCompleted(completed.Info);
+        }
 
         return completed;
     }
 
-    private void CompleteWaiters(BatchInfo completed)
+    private void CompleteWaiters(CompletedBatch completed)
     {
         List<TaskCompletionSource<BatchInfo>>? ready = null;
+        var time = completed.Batch.Time;
         lock (_gate)
         {
-            _lastCompleted = completed.BatchTime;
+            _lastCompleted = time;
             for (var i = _waiters.Count - 1; i >= 0; i--)
             {
-                if (_waiters[i].Time <= completed.BatchTime)
+                if (_waiters[i].Time <= time)
                 {
                     (ready ??= []).Add(_waiters[i].Done);
                     _waiters.RemoveAt(i);
@@ -426,20 +537,45 @@ internal sealed partial class JobScheduler
 
         if (ready is not null)
         {
+            var info = completed.Info ?? completed.ToInfo(_context.Inputs);
             foreach (var done in ready)
             {
-                done.TrySetResult(completed);
+                done.TrySetResult(info);
             }
         }
     }
 }
 
-/// <summary>A batch cut and waiting for the job loop: a value, so queueing it allocates no event object.</summary>
-internal readonly record struct QueuedBatch(BatchTime Time, long Records, DateTimeOffset SubmissionTime, IReadOnlyDictionary<int, long>? InputRecords)
+/// <summary>A batch whose outputs ran: a value, so a batch nobody listens to allocates no event object.</summary>
+internal readonly record struct CompletedBatch(QueuedBatch Batch, DateTimeOffset StartTime, DateTimeOffset EndTime, Exception? Failure, BatchInfo? Info)
 {
-    /// <summary>The batch's event object, built once (one allocation) with what is known so far.</summary>
-    public BatchInfo ToInfo(DateTimeOffset? processingStart = null, DateTimeOffset? processingEnd = null, Exception? failure = null) =>
-        InputRecords is null
-            ? new BatchInfo(Time, Records, SubmissionTime, processingStart, processingEnd, failure)
-            : new BatchInfo(Time, Records, SubmissionTime, processingStart, processingEnd, failure) { InputRecords = InputRecords };
+    /// <summary>The completed event object (built only for a listener or a waiter).</summary>
+    public BatchInfo ToInfo(IReadOnlyList<Sources.IInputDStream> inputs) => Info ?? Batch.ToInfo(inputs, StartTime, EndTime, Failure);
+}
+
+/// <summary>
+/// A batch cut and waiting for the job loop: a value, so queueing it allocates no event object. The per-input
+/// record counts are a reused array (index i is input i; <c>-1</c> for an input that failed to seal).
+/// </summary>
+internal readonly record struct QueuedBatch(BatchTime Time, long Records, DateTimeOffset SubmissionTime, long[]? InputCounts)
+{
+    /// <summary>The batch's event object, built once (one allocation, and the per-input dictionary) with what is known so far.</summary>
+    public BatchInfo ToInfo(IReadOnlyList<Sources.IInputDStream> inputs, DateTimeOffset? processingStart = null, DateTimeOffset? processingEnd = null, Exception? failure = null)
+    {
+        if (InputCounts is not { } counts)
+        {
+            return new BatchInfo(Time, Records, SubmissionTime, processingStart, processingEnd, failure);
+        }
+
+        var byInput = new Dictionary<int, long>(counts.Length);
+        for (var i = 0; i < counts.Length && i < inputs.Count; i++)
+        {
+            if (counts[i] != -1)
+            {
+                byInput[inputs[i].Id] = counts[i];
+            }
+        }
+
+        return new BatchInfo(Time, Records, SubmissionTime, processingStart, processingEnd, failure) { InputRecords = byInput };
+    }
 }

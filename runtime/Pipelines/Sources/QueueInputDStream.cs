@@ -12,6 +12,12 @@ internal sealed class QueueInputDStream<T> : InputDStream<T>
     private readonly bool _oneAtATime;
     private readonly T[]? _defaultBatch;
 
+    /// <summary>
+    /// The default batch as a batch over the stream's own copy (never changed, never pooled), already cut into the
+    /// context's input partitions: a time that takes the default batch copies and allocates nothing.
+    /// </summary>
+    private Batch<T>? _defaultView;
+
     /// <summary>Reused for every batch (batches are taken one at a time, under the scheduler's lock): <c>ToBatch</c> hands its buffer over.</summary>
     private readonly BatchBuilder<T> _builder = new();
 
@@ -52,7 +58,9 @@ internal sealed class QueueInputDStream<T> : InputDStream<T>
 
         if (!any && _defaultBatch is not null)
         {
-            builder.AddRange(_defaultBatch);
+            // Read in place: the records are the stream's private copy, and a batch is read-only.
+            return _defaultView ??= new Batch<T>(_defaultBatch, _defaultBatch.Length, null, pooled: false)
+                .SplitPartitions(Context.Options.InputPartitionRecords);
         }
 
         return builder.ToBatch();

@@ -28,7 +28,7 @@ public static partial class PairDStreamExtensions
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(update);
-        return new StateDStream<TKey, TValue, TState>(stream, (_, _, values, state) => update(values, state), initialState: null);
+        return new StateDStream<TKey, TValue, TState>(stream, update, initialState: null);
     }
 
     /// <summary>
@@ -100,7 +100,7 @@ public static partial class PairDStreamExtensions
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(update);
         var initial = InitialStates.Materialize(initialState, nameof(initialState));
-        return new StateDStream<TKey, TValue, TState>(stream, (_, _, values, state) => update(values, state), initial);
+        return new StateDStream<TKey, TValue, TState>(stream, update, initial);
     }
 
     /// <summary>

@@ -15,8 +15,9 @@ internal sealed class KeyedWindowTable<TKey, TValue>
     private static readonly bool ValuesHoldReferences = RuntimeHelpers.IsReferenceOrContainsReferences<TValue>();
     private static readonly bool KeysHoldReferences = RuntimeHelpers.IsReferenceOrContainsReferences<TKey>();
 
-    private readonly Dictionary<TKey, int> _ids;
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _spanIds;
+    // String keys live in a StringIdMap (looked up by span without an interface call per key); others in _ids.
+    private readonly Dictionary<TKey, int> _ids = [];
+    private readonly StringIdMap? _stringIds;
     private readonly Stack<int> _freeIds = new();
     private readonly Stack<WindowSlice<TValue>> _freeSlices = new();
     private int _idLimit;
@@ -64,13 +65,7 @@ internal sealed class KeyedWindowTable<TKey, TValue>
     {
         if (typeof(TKey) == typeof(string))
         {
-            var ids = new Dictionary<string, int>(StringComparer.Ordinal);
-            _spanIds = ids.GetAlternateLookup<ReadOnlySpan<char>>();
-            _ids = (Dictionary<TKey, int>)(object)ids;
-        }
-        else
-        {
-            _ids = [];
+            _stringIds = new StringIdMap();
         }
     }
 
@@ -81,7 +76,7 @@ internal sealed class KeyedWindowTable<TKey, TValue>
     public int ResultCount => _resultCount;
 
     /// <summary>How many keys are interned (for tests: bounded by the keys still in the window).</summary>
-    public int InternedKeyCount => _ids.Count;
+    public int InternedKeyCount => _stringIds?.Count ?? _ids.Count;
 
     /// <summary>The kept batch at <paramref name="index"/> (0 = oldest).</summary>
     public WindowSlice<TValue> KeptBatch(int index) => _ring[(_ringStart + index) % _ring.Length];
@@ -460,6 +455,7 @@ internal sealed class KeyedWindowTable<TKey, TValue>
 
         _ringStart = 0;
         _ids.Clear();
+        _stringIds?.Clear();
         _freeIds.Clear();
         _idLimit = 0;
         _resultCount = 0;
@@ -581,7 +577,15 @@ internal sealed class KeyedWindowTable<TKey, TValue>
             return;
         }
 
-        _ids.Remove(_keys[id]);
+        if (_stringIds is { } stringIds)
+        {
+            stringIds.Remove((string)(object)_keys[id]);
+        }
+        else
+        {
+            _ids.Remove(_keys[id]);
+        }
+
         _live[id] = false;
 
         if (KeysHoldReferences)
@@ -595,6 +599,21 @@ internal sealed class KeyedWindowTable<TKey, TValue>
     /// <summary>The id of <paramref name="key"/>, interning it if it is new.</summary>
     public int Intern(TKey key)
     {
+        if (_stringIds is { } stringIds)
+        {
+            var text = (string)(object)key;
+            var hash = StringIdMap.Hash(text);
+            var found = stringIds.Find(text, hash);
+            if (found >= 0)
+            {
+                return found;
+            }
+
+            var added = NewId(key);
+            stringIds.Add(text, added, hash);
+            return added;
+        }
+
         ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_ids, key, out var exists);
         if (exists)
         {
@@ -606,22 +625,26 @@ internal sealed class KeyedWindowTable<TKey, TValue>
     }
 
     /// <summary>The id of the string key spelled by <paramref name="key"/> (the table's keys are strings); a new key allocates its string once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Intern(ReadOnlySpan<char> key)
     {
-        if (typeof(TKey) != typeof(string))
+        if (_stringIds is not { } stringIds)
         {
             throw new InvalidOperationException($"A window keyed by {typeof(TKey)} cannot look keys up as character spans: only string keys can.");
         }
 
-        ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_spanIds, key, out var exists);
-        if (exists)
-        {
-            return slot;
-        }
+        var hash = StringIdMap.Hash(key);
+        var found = stringIds.Find(key, hash);
+        return found >= 0 ? found : InternNew(stringIds, key, hash);
+    }
 
-        _spanIds.TryGetValue(key, out var actual, out _);
-        slot = NewId((TKey)(object)actual!);
-        return slot;
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int InternNew(StringIdMap stringIds, ReadOnlySpan<char> key, int hash)
+    {
+        var text = key.ToString();
+        var id = NewId((TKey)(object)text);
+        stringIds.Add(text, id, hash);
+        return id;
     }
 
     private int NewId(TKey key)

@@ -9,6 +9,9 @@ public static partial class ConcurrencyPipelines
     public static DStream<(int Key, int Value)> DefineRendezvousReduce(DStream<int> numbers) =>
         numbers.Map(n => (n % 2, n % 2048 == 0 ? Rendezvous.Meet(n) : n)).ReduceByKey((a, b) => a + b);
 
+    public static DStream<(int Key, IReadOnlyList<int> Values)> DefineRendezvousGroup(DStream<int> numbers) =>
+        numbers.Map(n => (n % 2, n % 2048 == 0 ? Rendezvous.Meet(n) : n)).GroupByKey();
+
     public static DStream<(int Key, int Value)> DefineRendezvousWindow(DStream<int> numbers) =>
         numbers.Map(n => (n % 2, n % 2048 == 0 ? Rendezvous.Meet(n) : n))
                .ReduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, TimeSpan.FromSeconds(2), filter: p => p.Value != 0);

@@ -1,8 +1,8 @@
 namespace Pipelines.Generators.Tests.Compiled;
 
 /// <summary>
-/// Event-time definitions (records are (event second, value)): the stages before <c>WithEventTime</c> and after the
-/// event-time operators are compiled; the event-time operators themselves run in the runtime, called as written.
+/// Event-time definitions (records are (event second, value)): the event-time windows and sessions are fused with the
+/// stages before them and the stages after them are compiled; event-time state runs in the runtime, called as written.
 /// </summary>
 [StreamingPipeline]
 public static partial class EventTimePipelines
@@ -25,6 +25,18 @@ public static partial class EventTimePipelines
               .Map(e => (Math.Abs(e.Item2) % 2, 1))
               .MapValues(v => v * 2)
               .ReduceByKeyAndSessionWindow((a, b) => a + b, TimeSpan.FromSeconds(3));
+
+    /// <summary>Sessions whose fused loop throws on some records (13): the failing batches must fail in both paths, and the sessions agree after them.</summary>
+    public static DStream<EventWindow<int, int>> DefineThrowingSessions(DStream<int> numbers) =>
+        numbers.WithEventTime(n => DateTimeOffset.UnixEpoch.AddSeconds(n), TimeSpan.FromSeconds(2))
+               .Map(n => (n % 3, 120 / (n - 13)))
+               .ReduceByKeyAndSessionWindow((a, b) => a + b, TimeSpan.FromSeconds(2));
+
+    /// <summary>An event-time window whose fused loop throws on some records (13), as <see cref="DefineThrowingSessions"/>.</summary>
+    public static DStream<EventWindow<int, int>> DefineThrowingEventWindow(DStream<int> numbers) =>
+        numbers.WithEventTime(n => DateTimeOffset.UnixEpoch.AddSeconds(n), TimeSpan.FromSeconds(2))
+               .Map(n => (n % 3, 120 / (n - 13)))
+               .ReduceByKeyAndEventWindow((a, b) => a + b, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(2));
 
     public static DStream<(int, int)> DefineLateRecords(DStream<(int, int)> events) =>
         events.WithEventTime(e => DateTimeOffset.UnixEpoch.AddSeconds(e.Item1), TimeSpan.FromSeconds(2))

@@ -56,27 +56,30 @@ partial class Clicks
                     {
                         long eventTicks = (DateTimeOffset.UnixEpoch.AddSeconds(line.Length)).UtcTicks;
                         windows.Observe(eventTicks);
-                        (string, int) pair = (line.Substring(0, 1), 1);
-                        (string Key, int Value) record = (pair.Item1, pair.Item2 * 2);
-                        if (windows.IsLate(eventTicks))
+                        if (!windows.ObserveOnly)
                         {
-                            windows.AddLate(record);
-                        }
-                        else
-                        {
-                            string key = record.Item1;
-                            for (long windowStart = windows.LastWindowStart(eventTicks); windowStart > eventTicks - windows.WindowTicks; windowStart -= windows.SlideTicks)
+                            (string, int) pair = (line.Substring(0, 1), 1);
+                            (string Key, int Value) record = (pair.Item1, pair.Item2 * 2);
+                            if (windows.IsLate(eventTicks))
                             {
-                                ref var aggregate = ref windows.GetOrAdd(windowStart, key, out bool exists);
-                                if (exists)
+                                windows.AddLate(record);
+                            }
+                            else
+                            {
+                                string key = record.Item1;
+                                for (long windowStart = windows.LastWindowStart(eventTicks); windowStart > eventTicks - windows.WindowTicks; windowStart -= windows.SlideTicks)
                                 {
-                                    int a = aggregate!;
-                                    int b = record.Item2;
-                                    aggregate = a + b;
-                                }
-                                else
-                                {
-                                    aggregate = record.Item2;
+                                    ref var aggregate = ref windows.GetOrAdd(windowStart, key, out bool exists);
+                                    if (exists)
+                                    {
+                                        int a = aggregate!;
+                                        int b = record.Item2;
+                                        aggregate = a + b;
+                                    }
+                                    else
+                                    {
+                                        aggregate = record.Item2;
+                                    }
                                 }
                             }
                         }
@@ -145,18 +148,21 @@ partial class Clicks
                     string line = records[i];
                     long eventTicks = (DateTimeOffset.UnixEpoch.AddSeconds(line.Length)).UtcTicks;
                     windows.Observe(eventTicks);
-                    if (line.Length > 0)
+                    if (!windows.ObserveOnly)
                     {
-                        if (windows.IsLate(eventTicks))
+                        if (line.Length > 0)
                         {
-                            windows.AddLate(line);
-                        }
-                        else
-                        {
-                            byte key = 0;
-                            for (long windowStart = windows.LastWindowStart(eventTicks); windowStart > eventTicks - windows.WindowTicks; windowStart -= windows.SlideTicks)
+                            if (windows.IsLate(eventTicks))
                             {
-                                windows.GetOrAdd(windowStart, key, out _)++;
+                                windows.AddLate(line);
+                            }
+                            else
+                            {
+                                byte key = 0;
+                                for (long windowStart = windows.LastWindowStart(eventTicks); windowStart > eventTicks - windows.WindowTicks; windowStart -= windows.SlideTicks)
+                                {
+                                    windows.GetOrAdd(windowStart, key, out _)++;
+                                }
                             }
                         }
                     }
